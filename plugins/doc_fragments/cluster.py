@@ -1,0 +1,42 @@
+# -*- coding: utf-8 -*-
+# Copyright: eucalyptus.ceph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    DOCUMENTATION = r"""
+options:
+  cluster_conf:
+    description:
+      - Path of the Ceph configuration file on the target host.
+      - The file must be named C(ceph.conf) (or C(<cluster>.conf)): Ceph derives the cluster name from it.
+    type: path
+    default: /etc/ceph/ceph.conf
+  cluster_user:
+    description:
+      - The cephx id the module connects as, without the C(client.) prefix.
+    type: str
+    default: admin
+  cluster_keyring:
+    description:
+      - Path of the keyring of O(cluster_user).
+      - When omitted, librados finds it through O(cluster_conf), as the C(ceph) CLI does.
+      - Only the path is ever passed on; the key is read by librados from the file.
+    type: path
+  connect_timeout:
+    description:
+      - Seconds to wait for the monitors before failing (librados otherwise waits 300 s).
+      - Each monitor or OSD operation then waits up to the larger of this and 30 seconds
+        (librados otherwise waits forever on an OSD).
+    type: int
+    default: 10
+requirements:
+  - Debian's C(python3-rados) (librados bindings) on the target host, used with the system Python.
+notes:
+  - All Ceph access goes through librados C(mon_command) with JSON arguments; no C(ceph) or C(rbd)
+    command is run and no secret is put on a command line.
+"""

@@ -1,0 +1,319 @@
+# -*- coding: utf-8 -*-
+# Copyright: eucalyptus.ceph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one Ceph client layer of the collection.
+
+Every module talks to Ceph through :class:`CephClient`: one librados connection per
+module run, monitor commands sent as JSON through ``mon_command`` (never the ``ceph``
+CLI), RBD through librbd.  Arguments of every monitor command are checked against
+:data:`MON_COMMANDS` before they are sent, because the monitor trusts the client to
+send the types the ``ceph`` CLI would: a string where an integer is expected crashed
+ceph-mon 16.2.15 in our lab.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import errno
+import json
+import traceback
+
+RADOS_IMPORT_ERROR = None
+RBD_IMPORT_ERROR = None
+try:
+    import rados
+except ImportError:
+    rados = None
+    RADOS_IMPORT_ERROR = traceback.format_exc()
+try:
+    import rbd
+except ImportError:
+    rbd = None
+    RBD_IMPORT_ERROR = traceback.format_exc()
+
+RADOS_PACKAGE = "python3-rados"
+RBD_PACKAGE = "python3-rbd"
+
+
+class CephClientError(Exception):
+    """A Ceph call failed; ``errno`` is positive (``errno.EPERM``, ``errno.ENOENT``...)."""
+
+    def __init__(self, message, err=None):
+        super(CephClientError, self).__init__(message)
+        self.errno = abs(err) if err else None
+
+
+class CephArgumentError(CephClientError):
+    """A monitor command was refused locally: unknown command or wrong argument type."""
+
+
+# Argument types of the monitor commands this collection sends.  Values are either a
+# Python type, a tuple of allowed string choices, or ``[str]`` for a list of strings.
+# Every command also accepts ``format``.  Keep this in step with the Pacific monitor's
+# command table (src/mon/MonCommands.h): the CLI validates these, raw mon_command does not.
+_FMT = {"format": ("json", "json-pretty", "plain")}
+MON_COMMANDS = {
+    "status": {},
+    "health": {"detail": ("detail",)},
+    "fsid": {},
+    "mon dump": {},
+    "df": {"detail": ("detail",)},
+    "osd dump": {},
+    "osd tree": {},
+    "osd df": {},
+    "osd stat": {},
+    "osd pool ls": {"detail": ("detail",)},
+    "osd pool get": {"pool": str, "var": str},
+    "osd pool create": {
+        "pool": str,
+        "pg_num": int,
+        "pgp_num": int,
+        "pool_type": ("replicated",),
+        "autoscale_mode": ("on", "off", "warn"),
+        "size": int,
+    },
+    "osd pool set": {"pool": str, "var": str, "val": str, "yes_i_really_mean_it": bool},
+    "osd pool rm": {"pool": str, "pool2": str, "yes_i_really_really_mean_it": bool},
+    "osd pool application enable": {"pool": str, "app": str, "yes_i_really_mean_it": bool},
+    "osd pool application get": {"pool": str},
+    "osd last-stat-seq": {"id": int},
+    "osd set": {"key": str},
+    "osd unset": {"key": str},
+    "osd crush reweight": {"name": str, "weight": float},
+    "osd out": {"ids": [str]},
+    "osd in": {"ids": [str]},
+    "osd safe-to-destroy": {"ids": [str]},
+    "osd ok-to-stop": {"ids": [str]},
+    "osd purge": {"id": int, "yes_i_really_mean_it": bool},
+    "pg stat": {},
+    "config get": {"who": str, "key": str},
+    "config set": {"who": str, "name": str, "value": str, "force": bool},
+    "config rm": {"who": str, "name": str},
+    "config dump": {},
+    "auth get": {"entity": str},
+    "auth get-key": {"entity": str},
+    "auth add": {"entity": str, "caps": [str]},
+    "auth get-or-create": {"entity": str, "caps": [str]},
+    "auth caps": {"entity": str, "caps": [str]},
+    "auth del": {"entity": str},
+    "auth ls": {},
+}
+# What a command must carry besides ``prefix``.
+MON_REQUIRED = {
+    "osd pool get": ("pool", "var"),
+    "osd pool create": ("pool",),
+    "osd pool set": ("pool", "var", "val"),
+    "osd pool rm": ("pool",),
+    "osd pool application enable": ("pool", "app"),
+    "osd pool application get": ("pool",),
+    "osd last-stat-seq": ("id",),
+    "osd set": ("key",),
+    "osd unset": ("key",),
+    "osd crush reweight": ("name", "weight"),
+    "osd purge": ("id",),
+    "config get": ("who", "key"),
+    "config set": ("who", "name", "value"),
+    "config rm": ("who", "name"),
+    "auth get": ("entity",),
+    "auth get-key": ("entity",),
+    "auth add": ("entity",),
+    "auth get-or-create": ("entity",),
+    "auth caps": ("entity", "caps"),
+    "auth del": ("entity",),
+}
+
+
+def _type_name(spec):
+    if isinstance(spec, tuple):
+        return "one of %s" % ", ".join(spec)
+    if isinstance(spec, list):
+        return "a list of strings"
+    return {int: "an integer", float: "a number", bool: "a boolean", str: "a string"}[spec]
+
+
+def _matches(value, spec):
+    if isinstance(spec, tuple):
+        return isinstance(value, str) and value in spec
+    if isinstance(spec, list):
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if spec is int:
+        # bool is an int subclass in Python; the monitor wants a real integer.
+        return isinstance(value, int) and not isinstance(value, bool)
+    if spec is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, spec)
+
+
+def build_mon_command(prefix, **args):
+    """Return the JSON text of a monitor command after checking every argument's type."""
+    if prefix not in MON_COMMANDS:
+        raise CephArgumentError("monitor command %r is not one this collection knows how to send" % prefix)
+    signature = dict(_FMT)
+    signature.update(MON_COMMANDS[prefix])
+    for name in MON_REQUIRED.get(prefix, ()):
+        if args.get(name) is None:
+            raise CephArgumentError("monitor command %r needs argument %r" % (prefix, name))
+    command = {"prefix": prefix}
+    for name, value in args.items():
+        if value is None:
+            continue
+        if name not in signature:
+            raise CephArgumentError("monitor command %r has no argument %r" % (prefix, name))
+        if not _matches(value, signature[name]):
+            raise CephArgumentError(
+                "monitor command %r: argument %r must be %s, got %r"
+                % (prefix, name, _type_name(signature[name]), value)
+            )
+        command[name] = float(value) if signature[name] is float else value
+    return json.dumps(command, sort_keys=True)
+
+
+def bindings_missing_message():
+    """None when librados (and librbd) import, else a message naming the packages."""
+    missing = []
+    if rados is None:
+        missing.append(RADOS_PACKAGE)
+    if rbd is None:
+        missing.append(RBD_PACKAGE)
+    if not missing:
+        return None
+    return (
+        "The Ceph Python bindings are missing on this host (%s). Install the Debian package(s) %s "
+        "and run the module with the system Python (ansible_python_interpreter=/usr/bin/python3): "
+        "they are not published on PyPI." % (", ".join(m.split("-", 1)[1] for m in missing), " ".join(missing))
+    )
+
+
+class CephClient:
+    """One librados connection, opened lazily and closed by :meth:`close`.
+
+    ``user`` is the cephx id without the ``client.`` prefix.  ``keyring`` is a path;
+    when omitted, librados finds the keyring through ``conf_file`` as the CLI does.
+    Secrets are never passed as options: only the path of a keyring file.
+    """
+
+    def __init__(self, conf_file="/etc/ceph/ceph.conf", user="admin", keyring=None, connect_timeout=10,
+                 op_timeout=30):
+        self.conf_file = conf_file
+        self.user = user
+        self.keyring = keyring
+        self.connect_timeout = int(connect_timeout)
+        self.op_timeout = int(op_timeout)
+        self._cluster = None
+        self._ioctxs = {}
+
+    # -- connection -------------------------------------------------------------------
+    def connect(self):
+        if self._cluster is not None:
+            return self._cluster
+        message = bindings_missing_message() if rados is None else None
+        if message:
+            raise CephClientError(message)
+        # Timeouts turn an unreachable or stuck cluster into an error instead of a hang:
+        # librados waits 300 s for the monitors and forever for OSDs by default.
+        options = {
+            "client_mount_timeout": str(self.connect_timeout),
+            "rados_mon_op_timeout": str(self.op_timeout),
+            "rados_osd_op_timeout": str(self.op_timeout),
+        }
+        if self.keyring:
+            options["keyring"] = self.keyring
+        try:
+            cluster = rados.Rados(conffile=self.conf_file, rados_id=self.user, conf=options)
+        except rados.Error as exc:
+            raise CephClientError("cannot read Ceph configuration %s: %s" % (self.conf_file, exc), getattr(exc, "errno", None))
+        try:
+            cluster.connect(timeout=self.connect_timeout)
+        except rados.Error as exc:
+            try:
+                cluster.shutdown()
+            except Exception:  # pragma: no cover - best effort after a failed connect
+                pass
+            raise CephClientError(
+                "cannot connect to the Ceph cluster of %s as client.%s within %d s: %s"
+                % (self.conf_file, self.user, self.connect_timeout, _describe(exc)),
+                getattr(exc, "errno", None),
+            )
+        self._cluster = cluster
+        return cluster
+
+    def close(self):
+        for ioctx in self._ioctxs.values():
+            try:
+                ioctx.close()
+            except Exception:  # pragma: no cover
+                pass
+        self._ioctxs = {}
+        if self._cluster is not None:
+            try:
+                self._cluster.shutdown()
+            finally:
+                self._cluster = None
+
+    def __enter__(self):
+        self.connect()
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    # -- monitor commands ---------------------------------------------------------------
+    def mon_command(self, prefix, inbuf=b"", **args):
+        """Send a monitor command; JSON output is decoded, plain output returned as text.
+
+        Raises :class:`CephClientError` with the monitor's message on a non-zero return.
+        """
+        # Every monitor command takes the generic ``format`` argument; JSON everywhere keeps
+        # parsing in one place (``auth get`` then returns entries, not keyring text).
+        args.setdefault("format", "json")
+        payload = build_mon_command(prefix, **args)
+        cluster = self.connect()
+        ret, outbuf, outs = cluster.mon_command(payload, inbuf, timeout=self.op_timeout)
+        if ret != 0:
+            raise CephClientError("%s: %s" % (prefix, (outs or errno.errorcode.get(-ret, str(ret))).strip()), ret)
+        if args.get("format") == "json":
+            text = outbuf.decode("utf-8") if outbuf else ""
+            return json.loads(text) if text.strip() else None
+        return outbuf.decode("utf-8") if outbuf else (outs or "")
+
+    def osd_command(self, osd_id, prefix, **args):
+        if not isinstance(osd_id, int) or isinstance(osd_id, bool):
+            raise CephArgumentError("osd id must be an integer, got %r" % (osd_id,))
+        command = dict(args, prefix=prefix)
+        ret, outbuf, outs = self.connect().osd_command(osd_id, json.dumps(command), b"", timeout=self.op_timeout)
+        if ret != 0:
+            raise CephClientError("osd.%d %s: %s" % (osd_id, prefix, outs.strip()), ret)
+        return outbuf.decode("utf-8") if outbuf else ""
+
+    # -- pools and images ------------------------------------------------------------------
+    def pool_exists(self, pool):
+        return self.connect().pool_exists(pool)
+
+    def ioctx(self, pool):
+        """An I/O context for ``pool``, cached for the life of the connection."""
+        if pool not in self._ioctxs:
+            try:
+                self._ioctxs[pool] = self.connect().open_ioctx(pool)
+            except rados.ObjectNotFound:
+                raise CephClientError("pool %s does not exist" % pool, errno.ENOENT)
+            except rados.Error as exc:
+                raise CephClientError("cannot open pool %s: %s" % (pool, _describe(exc)), getattr(exc, "errno", None))
+        return self._ioctxs[pool]
+
+    def forget_ioctx(self, pool):
+        ioctx = self._ioctxs.pop(pool, None)
+        if ioctx is not None:
+            ioctx.close()
+
+    def rbd(self):
+        if rbd is None:
+            raise CephClientError(bindings_missing_message())
+        return rbd.RBD()
+
+
+def _describe(exc):
+    """rados errors print as '[errno 110] RADOS timed out (error connecting to the cluster)'."""
+    text = str(exc)
+    return text or exc.__class__.__name__

@@ -1,0 +1,75 @@
+# -*- coding: utf-8 -*-
+# Copyright: eucalyptus.ceph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Ansible glue shared by every module that talks to Ceph.
+
+``CephModule`` composes the common connection options with a module's own argument
+spec, opens ONE :class:`CephClient` for the run, and turns client errors into a clean
+``fail_json`` (the connection is closed on every exit path).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import (
+    CephClient,
+    CephClientError,
+    bindings_missing_message,
+)
+
+
+def ceph_connection_argument_spec():
+    """Options documented by the ``eucalyptus.ceph.cluster`` doc fragment."""
+    return dict(
+        cluster_conf=dict(type="path", default="/etc/ceph/ceph.conf"),
+        cluster_user=dict(type="str", default="admin"),
+        cluster_keyring=dict(type="path"),
+        connect_timeout=dict(type="int", default=10),
+    )
+
+
+class CephModule:
+    """An AnsibleModule plus the one Ceph connection of this module run."""
+
+    def __init__(self, argument_spec, need_rbd=False, **kwargs):
+        spec = ceph_connection_argument_spec()
+        spec.update(argument_spec)
+        kwargs.setdefault("supports_check_mode", True)
+        self.module = AnsibleModule(argument_spec=spec, **kwargs)
+        self.params = self.module.params
+        self.check_mode = self.module.check_mode
+        missing = bindings_missing_message()
+        if missing and (need_rbd or "python3-rados" in missing):
+            self.module.fail_json(msg=missing)
+        if self.params["connect_timeout"] < 1:
+            self.module.fail_json(msg="connect_timeout must be at least 1 second")
+        user = self.params["cluster_user"]
+        if user.startswith("client."):
+            user = user[len("client."):]
+        self.client = CephClient(
+            conf_file=self.params["cluster_conf"],
+            user=user,
+            keyring=self.params["cluster_keyring"],
+            connect_timeout=self.params["connect_timeout"],
+            op_timeout=max(30, self.params["connect_timeout"]),
+        )
+
+    def fail(self, msg, **kwargs):
+        self.client.close()
+        self.module.fail_json(msg=msg, **kwargs)
+
+    def exit(self, **kwargs):
+        self.client.close()
+        self.module.exit_json(**kwargs)
+
+    def run(self, action):
+        """Call ``action(self)``, which returns the exit_json keyword arguments."""
+        try:
+            result = action(self)
+        except CephClientError as exc:
+            kwargs = {"errno": exc.errno} if exc.errno else {}
+            self.fail(str(exc), **kwargs)
+        self.exit(**result)

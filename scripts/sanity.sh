@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# ansible-test sanity on a copy of the collection laid out as ansible-test wants it
+# (ansible_collections/eucalyptus/ceph). Runs in the project venv, Python 3.11.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+tree="$repo/build/sanity/ansible_collections/eucalyptus/ceph"
+# shellcheck source=/dev/null
+source "$repo/.venv/bin/activate"
+
+echo "==> sanity: copying the collection to $tree"
+mkdir -p "$tree"
+# Only what git would ship (tracked + new, not ignored): no venv, no build output.
+(cd "$repo" && git ls-files -z --cached --others --exclude-standard) \
+    | rsync -a --delete --from0 --files-from=- "$repo/" "$tree/"
+
+# ansible-test fetches get-pip.py from a host these machines cannot reach; give it our shim.
+for v in 24_2 25_3; do
+    install -D -m 0644 "$repo/tests/sanity/get_pip_shim.py" "$HOME/.ansible/test/cache/get_pip_$v.py"
+done
+
+echo "==> sanity: ansible-test sanity --python 3.11"
+cd "$tree"
+ansible-test sanity --python 3.11 --requirements --color no "$@"
