@@ -97,6 +97,7 @@ MON_COMMANDS = {
     "auth get-or-create": {"entity": str, "caps": [str]},
     "auth caps": {"entity": str, "caps": [str]},
     "auth del": {"entity": str},
+    "auth import": {},
     "auth ls": {},
 }
 # What a command must carry besides ``prefix``.

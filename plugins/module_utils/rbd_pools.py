@@ -1,0 +1,130 @@
+# -*- coding: utf-8 -*-
+# Copyright: eucalyptus.ceph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Replicated RBD pools: read the state, plan the changes, apply them."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import errno
+
+from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import CephClientError
+
+try:
+    import rados
+except ImportError:  # reported by CephModule before anything here runs
+    rados = None
+
+# Object that ``rbd pool init`` (librbd Pool::init) writes after validating the pool.
+RBD_INFO_OBJECT = "rbd_info"
+
+
+def pool_settings(client, name):
+    """The settings we manage of pool ``name``, or None when it does not exist."""
+    for pool in client.mon_command("osd pool ls", detail="detail") or []:
+        if pool["pool_name"] == name:
+            return {
+                "name": name,
+                "id": pool["pool_id"],
+                "type": "replicated" if pool["type"] == 1 else "erasure",
+                "size": pool["size"],
+                "min_size": pool["min_size"],
+                # pg_num converges to pg_num_target step by step (Nautilus and later).
+                "pg_num": pool.get("pg_num_target", pool["pg_num"]),
+                "pg_autoscale_mode": pool.get("pg_autoscale_mode"),
+                "applications": sorted(pool.get("application_metadata", {})),
+                "rbd_initialized": _rbd_initialized(client, name),
+            }
+    return None
+
+
+def _rbd_initialized(client, name):
+    try:
+        client.ioctx(name).stat(RBD_INFO_OBJECT)
+        return True
+    except rados.ObjectNotFound:
+        return False
+    except rados.Error as exc:
+        raise CephClientError("cannot read %s in pool %s: %s" % (RBD_INFO_OBJECT, name, exc),
+                              getattr(exc, "errno", None))
+
+
+def desired_error(desired):
+    """None when the wanted settings are consistent, else the reason."""
+    size, min_size, pg_num = desired.get("size"), desired.get("min_size"), desired.get("pg_num")
+    if size is not None and not 1 <= size <= 10:
+        return "size must be between 1 and 10, got %d" % size
+    if min_size is not None and min_size < 1:
+        return "min_size must be at least 1, got %d" % min_size
+    if size is not None and min_size is not None and min_size > size:
+        return "min_size (%d) must not be larger than size (%d)" % (min_size, size)
+    if pg_num is not None and not 1 <= pg_num <= 32768:
+        return "pg_num must be between 1 and 32768, got %d" % pg_num
+    return None
+
+
+def plan(current, desired):
+    """Ordered list of ``(var, value)`` pool settings to change; None in ``desired`` = leave as is.
+
+    Size goes first: the monitor resets min_size to min(size, osd_pool_default_min_size)
+    whenever the size changes, so a wanted min_size is (re)applied after it.
+    """
+    changes = []
+    size, min_size = desired.get("size"), desired.get("min_size")
+    size_changes = size is not None and size != current["size"]
+    if size_changes:
+        changes.append(("size", size))
+    if min_size is not None and (size_changes or min_size != current["min_size"]):
+        final_size = size if size is not None else current["size"]
+        if min_size > final_size:
+            raise ValueError("min_size %d would exceed the pool's size %d" % (min_size, final_size))
+        changes.append(("min_size", min_size))
+    mode = desired.get("pg_autoscale_mode")
+    if mode is not None and mode != current["pg_autoscale_mode"]:
+        changes.append(("pg_autoscale_mode", mode))
+    effective_mode = mode or current["pg_autoscale_mode"]
+    # With the autoscaler on, it owns pg_num: pg_num is only the value a new pool starts with.
+    pg_num = desired.get("pg_num")
+    if pg_num is not None and effective_mode != "on" and pg_num != current["pg_num"]:
+        changes.append(("pg_num", pg_num))
+    return changes
+
+
+def create(client, name, pg_num, autoscale_mode):
+    args = {"pool": name, "pool_type": "replicated"}
+    if pg_num is not None:
+        args["pg_num"] = pg_num
+        args["pgp_num"] = pg_num
+    if autoscale_mode is not None:
+        args["autoscale_mode"] = autoscale_mode
+    client.mon_command("osd pool create", **args)
+
+
+def apply(client, name, changes):
+    for var, value in changes:
+        client.mon_command("osd pool set", pool=name, var=var, val=str(value))
+
+
+def enable_rbd(client, name, current):
+    """Enable the ``rbd`` application and run the equivalent of ``rbd pool init``."""
+    if "rbd" not in current["applications"]:
+        client.mon_command("osd pool application enable", pool=name, app="rbd")
+    if not current["rbd_initialized"]:
+        client.rbd().pool_init(client.ioctx(name), False)
+
+
+def image_count(client, name):
+    return len(client.rbd().list(client.ioctx(name)))
+
+
+def remove(client, name):
+    client.forget_ioctx(name)
+    try:
+        client.mon_command("osd pool rm", pool=name, pool2=name, yes_i_really_really_mean_it=True)
+    except CephClientError as exc:
+        if exc.errno == errno.EPERM:
+            raise CephClientError(
+                "the monitors refuse to delete pool %s: set mon_allow_pool_delete=true on the monitors "
+                "first (%s)" % (name, exc), exc.errno)
+        raise

@@ -1,0 +1,227 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: eucalyptus.ceph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: cephx_user
+short_description: Manage a cephx client user and its capabilities
+version_added: 0.1.0
+description:
+  - Creates a C(client.NAME) user with capabilities per daemon type, updates the capabilities
+    when they differ, or removes the user, through the monitor's C(auth) commands.
+  - Capabilities are given literally with O(caps) or by a named EBS O(profile) (V(sc) for the
+    Eucalyptus Storage Controller, V(nc) for Node Controllers) computed from the pool lists.
+  - The diff shows capabilities only; the key never appears in a diff, a log or, unless asked
+    for under C(no_log), a return value.
+extends_documentation_fragment:
+  - eucalyptus.ceph.cluster
+attributes:
+  check_mode:
+    support: full
+    description: Reports what would change without changing it.
+  diff_mode:
+    support: full
+    description: Shows the user's capabilities before and after.
+options:
+  name:
+    description: The cephx id, without the C(client.) prefix.
+    type: str
+    required: true
+  state:
+    description: V(present) creates or updates the user; V(absent) removes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  caps:
+    description:
+      - Capabilities by daemon type (C(mon), C(osd), C(mgr), C(mds)), each a cap string such as
+        C(profile rbd pool=eucavolumes). Daemon types left out get no capability.
+      - Mutually exclusive with O(profile).
+    type: dict
+  profile:
+    description:
+      - Named EBS capability profile.
+      - V(sc) (Storage Controller) - C(mon 'profile rbd'), C(osd) and C(mgr) C('profile rbd pool=P')
+        for every volume and snapshot pool; creates, deletes, snapshots, protects, clones,
+        flattens, renames, reads and writes images.
+      - V(nc) (Node Controller) - C(mon 'profile rbd') and object-prefix C(osd) grants that let a
+        hypervisor open, read, write, discard and lock existing images in the volume pools and
+        READ their clone parents in the snapshot pools; creating, resizing, snapshotting,
+        cloning, renaming and removing images are refused with EPERM.
+      - Needs O(volume_pools). Mutually exclusive with O(caps).
+    type: str
+    choices: [sc, nc]
+  volume_pools:
+    description: Pools holding EBS volumes (Eucalyptus C(cephvolumepools)), for O(profile).
+    type: list
+    elements: str
+    default: []
+  snapshot_pools:
+    description: Pools holding EBS snapshots (Eucalyptus C(cephsnapshotpools)), for O(profile).
+    type: list
+    elements: str
+    default: []
+  key:
+    description:
+      - A cephx secret to give the user (for example to keep a key across a rebuild).
+      - When omitted, Ceph generates the key of a new user and an existing key is kept.
+    type: str
+  return_key:
+    description:
+      - Return the key as RV(key). Allowed only when the task has C(no_log) set, so that the
+        key cannot reach a log or the console.
+    type: bool
+    default: false
+author:
+  - eucalyptus.ceph contributors
+"""
+
+EXAMPLES = r"""
+- name: Storage Controller user (Eucalyptus default name)
+  eucalyptus.ceph.cephx_user:
+    name: eucalyptus
+    profile: sc
+    volume_pools: [eucavolumes]
+    snapshot_pools: [eucasnapshots]
+
+- name: Node Controller user, key kept for the keyring task
+  eucalyptus.ceph.cephx_user:
+    name: eucalyptus-nc
+    profile: nc
+    volume_pools: [eucavolumes]
+    snapshot_pools: [eucasnapshots]
+    return_key: true
+  no_log: true
+  register: nc_user
+
+- name: A user with literal caps
+  eucalyptus.ceph.cephx_user:
+    name: backup
+    caps:
+      mon: profile rbd
+      osd: profile rbd-read-only pool=eucavolumes
+
+- name: Remove a user
+  eucalyptus.ceph.cephx_user:
+    name: old-nc
+    state: absent
+"""
+
+RETURN = r"""
+entity:
+  description: The full entity name.
+  returned: always
+  type: str
+  sample: client.eucalyptus
+caps:
+  description: The capabilities after the run (before it, for a removal).
+  returned: always
+  type: dict
+  sample: {"mon": "profile rbd", "osd": "profile rbd pool=eucavolumes"}
+key:
+  description: The user's key. Only with O(return_key=true), which needs C(no_log) on the task.
+  returned: when O(return_key=true) and the user exists
+  type: str
+"""
+
+from ansible_collections.eucalyptus.ceph.plugins.module_utils.caps import caps_error, normalize_caps, profile_caps
+from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_module import CephModule
+from ansible_collections.eucalyptus.ceph.plugins.module_utils.names import client_id_error, pool_name_error
+from ansible_collections.eucalyptus.ceph.plugins.module_utils import cephx_users
+
+
+def desired_caps(params):
+    if params["profile"]:
+        return normalize_caps(profile_caps(params["profile"], params["volume_pools"], params["snapshot_pools"]))
+    return normalize_caps(params["caps"])
+
+
+def run(cm):
+    params = cm.params
+    entity = "client.%s" % params["name"]
+    current = cephx_users.get_user(cm.client, entity)
+    before = {"entity": entity, "caps": current["caps"]} if current else {}
+
+    if params["state"] == "absent":
+        if current is None:
+            return dict(changed=False, entity=entity, caps={})
+        if not cm.check_mode:
+            cephx_users.remove(cm.client, entity)
+        return dict(changed=True, entity=entity, caps=current["caps"], diff=dict(before=before, after={}))
+
+    caps = desired_caps(params)
+    wanted_key = params["key"].strip() if params["key"] else None
+    key_changes = wanted_key is not None and (current is None or current["key"] != wanted_key)
+    caps_change = current is None or current["caps"] != caps
+    changed = key_changes or caps_change
+    key = current["key"] if current else None
+    if changed and not cm.check_mode:
+        if key_changes:
+            cephx_users.import_key(cm.client, entity, wanted_key, caps)
+            key = wanted_key
+        elif current is None:
+            key = cephx_users.create(cm.client, entity, caps)
+        else:
+            cephx_users.set_caps(cm.client, entity, caps)
+    after = {"entity": entity, "caps": caps}
+    result = dict(changed=changed, entity=entity, caps=caps, diff=dict(before=before, after=after))
+    if key_changes:
+        result["key_changed"] = True
+    if params["return_key"] and key is not None:
+        result["key"] = key
+    return result
+
+
+def validate(cm):
+    params = cm.params
+    error = client_id_error(params["name"])
+    if error:
+        return error
+    if params["return_key"] and not cm.module.no_log:
+        return "return_key=true needs no_log: true on the task, so that the key cannot be logged"
+    if params["state"] == "absent":
+        return None
+    if params["profile"] is None and not params["caps"]:
+        return "state=present needs caps or a profile (sc or nc)"
+    if params["key"]:
+        error = cephx_users.key_error(params["key"])
+        if error:
+            return "key: %s" % error
+    if params["profile"]:
+        if not params["volume_pools"]:
+            return "profile %s needs volume_pools" % params["profile"]
+        for pool in params["volume_pools"] + params["snapshot_pools"]:
+            error = pool_name_error(pool)
+            if error:
+                return error
+        return None
+    return caps_error(params["caps"])
+
+
+def main():
+    cm = CephModule(
+        argument_spec=dict(
+            name=dict(type="str", required=True),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+            caps=dict(type="dict"),
+            profile=dict(type="str", choices=["sc", "nc"]),
+            volume_pools=dict(type="list", elements="str", default=[]),
+            snapshot_pools=dict(type="list", elements="str", default=[]),
+            key=dict(type="str", no_log=True),
+            return_key=dict(type="bool", default=False),
+        ),
+        mutually_exclusive=[("caps", "profile")],
+    )
+    error = validate(cm)
+    if error:
+        cm.fail(error)
+    cm.run(run)
+
+
+if __name__ == "__main__":
+    main()
