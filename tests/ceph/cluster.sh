@@ -214,7 +214,11 @@ start_daemon() { # NAME
     if our_pid "$name" >/dev/null; then return 0; fi
     # ceph-* daemonize themselves; ceph-osd returns only after mounting its store (~3 s),
     # which is why OSDs are started in parallel.
-    "ceph-$type" -c "$D/ceph.conf" -i "$id" || die "ceph-$type -i $id failed (see $D/log/ceph-$name.log)"
+    # (their pre-daemonize chatter goes to a file, not into the caller's output)
+    if ! "ceph-$type" -c "$D/ceph.conf" -i "$id" >"$D/log/start-$name.log" 2>&1; then
+        cat "$D/log/start-$name.log" >&2
+        die "ceph-$type -i $id failed (see $D/log/ceph-$name.log)"
+    fi
 }
 
 wait_mon() {

@@ -1,0 +1,98 @@
+"""Self-test of the integration harness: if these fail, no other integration result means much."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+
+pytestmark = pytest.mark.ceph
+
+
+def test_cluster_is_healthy(ceph_cluster, admin):
+    st = admin.status()
+    assert st["health"]["status"] == "HEALTH_OK", st["health"]
+    assert st["fsid"] == ceph_cluster.fsid
+    osd = st["osdmap"]
+    assert osd["num_osds"] >= 3
+    assert osd["num_up_osds"] == osd["num_in_osds"] == osd["num_osds"]
+    # bound to the loopback address we asked for, and cephx is on
+    mons = admin.mon({"prefix": "mon dump"})["mons"]
+    assert all(a["addr"].startswith(ceph_cluster.ip + ":") for m in mons for a in m["public_addrs"]["addrvec"])
+    conf = open(ceph_cluster.conf).read()
+    assert "auth_client_required = cephx" in conf
+    assert os.stat(ceph_cluster.admin_keyring).st_mode & 0o077 == 0
+
+
+def test_rados_write_read(admin):
+    pool = "harness-selftest"
+    admin.create_pool(pool, pg_num=8, application="rbd", rbd_init=False)
+    try:
+        payload = uuid.uuid4().bytes * 1000
+        with admin.open_ioctx(pool) as io:
+            io.write_full("obj", payload)
+            assert io.read("obj", length=len(payload) + 10) == payload
+            io.remove_object("obj")
+    finally:
+        admin.delete_pool(pool)
+    assert not admin.pool_exists(pool)
+
+
+def test_argv_watcher_catches_a_planted_secret(argv_watcher):
+    """The watcher must be able to fail: plant a marker on a process's argv and see it."""
+    marker = f"SECRETX-{uuid.uuid4().hex}"
+    with argv_watcher([marker]) as w:
+        proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3)", marker])
+        try:
+            deadline = time.monotonic() + 5
+            while not w.hits and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:
+            proc.kill()
+            proc.wait()
+    assert [h.pid for h in w.hits] == [proc.pid]
+    assert marker not in " ".join(w.hits[0].argv)      # reported masked
+    assert "<SECRET#0>" in w.hits[0].argv
+    assert w.samples >= 2
+
+
+def test_argv_watcher_quiet_without_secret(argv_watcher):
+    with argv_watcher([f"NOT-THERE-{uuid.uuid4().hex}"]) as w:
+        time.sleep(0.5)
+    assert w.hits == []
+    assert w.samples > 10
+
+
+def test_run_module_keeps_args_off_argv(run_module, argv_watcher):
+    """Module args travel in a 0600 playbook file, not on any command line."""
+    marker = f"SECRETY-{uuid.uuid4().hex}"
+    with argv_watcher([marker]) as w:
+        run = run_module("ansible.builtin.ping", {"data": marker}, verbosity=3)
+    assert run.rc == 0, run.stderr
+    assert run.result["ping"] == marker
+    assert run.failed is False and run.changed is False
+    assert w.hits == []
+    assert w.samples > 5
+    assert marker not in json.dumps(run.argv)
+
+
+def test_run_module_reports_failure_and_check_mode(run_module):
+    run = run_module("ansible.builtin.ping", {"data": "crash"}, check=True)
+    assert run.rc != 0
+    assert run.failed is True
+    missing = run_module("no_such_module_xyz", {})
+    assert missing.failed and "no_such_module_xyz" in missing.msg
+
+
+def test_collection_is_resolvable(run_module):
+    """The build/collections symlink makes eucalyptus.ceph visible to ansible."""
+    env = run_module.env()
+    p = subprocess.run([os.path.join(os.path.dirname(run_module.ansible_playbook), "ansible-galaxy"),
+                        "collection", "list", "eucalyptus.ceph", "--format", "json"],
+                       env=env, text=True, capture_output=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    found = json.loads(p.stdout)
+    assert any("eucalyptus.ceph" in cols for cols in found.values()), found
