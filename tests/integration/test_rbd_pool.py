@@ -1,0 +1,112 @@
+"""rbd_pool against the real cluster: create, re-run, check mode, update, remove, bad input."""
+
+import pytest
+
+pytestmark = pytest.mark.ceph
+
+POOL = "it-pool"
+
+
+def settings(admin, name):
+    for pool in admin.mon({"prefix": "osd pool ls", "detail": "detail"}):
+        if pool["pool_name"] == name:
+            return pool
+    return None
+
+
+@pytest.fixture
+def conn(ceph_cluster, admin):
+    admin.delete_pool(POOL)
+    yield {"cluster_conf": ceph_cluster.conf}
+    admin.delete_pool(POOL)
+
+
+def test_lifecycle(run_module, admin, conn):
+    args = dict(conn, name=POOL, size=2, min_size=1)
+
+    r = run_module("rbd_pool", args, check=True)
+    assert r.changed and not r.failed, r.msg
+    assert settings(admin, POOL) is None, "check mode created the pool"
+
+    r = run_module("rbd_pool", args, diff=True)
+    assert r.changed and not r.failed, r.msg
+    assert r.result["changes"][:1] == ["create pool"]
+    pool = settings(admin, POOL)
+    assert (pool["size"], pool["min_size"]) == (2, 1)
+    assert "rbd" in pool["application_metadata"]
+    assert r.result["pool"]["rbd_initialized"] is True
+    admin.open_ioctx(POOL).stat("rbd_info")  # what `rbd pool init` leaves behind
+
+    r = run_module("rbd_pool", args)
+    assert not r.changed and not r.failed, r.result
+
+    update = dict(conn, name=POOL, size=3, min_size=2, pg_autoscale_mode="off", pg_num=16)
+    r = run_module("rbd_pool", update, check=True, diff=True)
+    assert r.changed
+    assert r.result["diff"]["before"]["size"] == 2 and r.result["diff"]["after"]["size"] == 3
+    assert settings(admin, POOL)["size"] == 2, "check mode changed the pool"
+
+    r = run_module("rbd_pool", update)
+    assert r.changed and not r.failed, r.msg
+    assert r.result["changes"] == ["set size to 3", "set min_size to 2", "set pg_autoscale_mode to off",
+                                   "set pg_num to 16"]
+    pool = settings(admin, POOL)
+    assert (pool["size"], pool["min_size"], pool["pg_autoscale_mode"], pool["pg_num_target"]) == (3, 2, "off", 16)
+    assert not run_module("rbd_pool", update).changed
+
+    r = run_module("rbd_pool", dict(conn, name=POOL, state="absent"), check=True)
+    assert r.changed and settings(admin, POOL) is not None
+    r = run_module("rbd_pool", dict(conn, name=POOL, state="absent"))
+    assert r.changed and settings(admin, POOL) is None
+    assert not run_module("rbd_pool", dict(conn, name=POOL, state="absent")).changed
+
+
+def test_existing_pool_gets_rbd_application_and_init(run_module, admin, conn):
+    admin.mon({"prefix": "osd pool create", "pool": POOL, "pg_num": 8})
+    r = run_module("rbd_pool", dict(conn, name=POOL))
+    assert r.result["changes"] == ["enable application rbd", "rbd pool init"], r.result
+    assert "rbd" in settings(admin, POOL)["application_metadata"]
+
+
+def test_pool_with_images_is_kept_unless_forced(run_module, admin, conn):
+    import rbd
+    run_module("rbd_pool", dict(conn, name=POOL))
+    with admin.open_ioctx(POOL) as io:
+        rbd.RBD().create(io, "keep-me", 1 << 20, old_format=False, features=rbd.RBD_FEATURE_LAYERING)
+    r = run_module("rbd_pool", dict(conn, name=POOL, state="absent"))
+    assert r.failed and "holds 1 RBD image" in r.msg
+    assert settings(admin, POOL) is not None
+    r = run_module("rbd_pool", dict(conn, name=POOL, state="absent", force=True))
+    assert r.changed and settings(admin, POOL) is None
+
+
+@pytest.mark.parametrize("args, message", [
+    (dict(name="bad/name"), "invalid pool name"),
+    (dict(name=POOL, size=2, min_size=3), "must not be larger than size"),
+    (dict(name=POOL, size=0), "size must be between"),
+    (dict(name=POOL, pg_autoscale_mode="sometimes"), "value of pg_autoscale_mode must be one of"),
+])
+def test_bad_input_changes_nothing(run_module, admin, conn, args, message):
+    r = run_module("rbd_pool", dict(conn, **args))
+    assert r.failed and message in r.msg, r.msg
+    assert settings(admin, POOL) is None
+
+
+def test_unreachable_cluster_times_out(run_module, tmp_path):
+    """A cluster that does not answer gives an error within the timeout, not a hang."""
+    conf = tmp_path / "ceph.conf"
+    # 127.0.0.254:6789 - a loopback address where no monitor listens (connection refused)
+    conf.write_text("[global]\nmon_host = 127.0.0.254:6789\nauth_client_required = cephx\n")
+    keyring = tmp_path / "ceph.client.admin.keyring"
+    keyring.write_text("[client.admin]\n\tkey = AQBsIAFpAAAAABAAnqkR3w6i3/3T1uyYXoS5lg==\n")
+    r = run_module("rbd_pool", {"name": POOL, "cluster_conf": str(conf), "cluster_keyring": str(keyring),
+                                "connect_timeout": 3}, timeout=120)
+    assert r.failed and "cannot connect" in r.msg and "within 3 s" in r.msg, r.msg
+
+
+def test_wrong_key_is_refused(run_module, ceph_cluster, tmp_path):
+    keyring = tmp_path / "ceph.client.admin.keyring"
+    keyring.write_text("[client.admin]\n\tkey = AQBsIAFpAAAAABAAnqkR3w6i3/3T1uyYXoS5lg==\n")
+    r = run_module("rbd_pool", {"name": POOL, "cluster_conf": ceph_cluster.conf,
+                                "cluster_keyring": str(keyring), "connect_timeout": 5}, timeout=120)
+    assert r.failed and "cannot connect" in r.msg, r.msg
