@@ -3,7 +3,9 @@
 # (ansible_collections/eucalyptus/ceph). Runs in the project venv, Python 3.11.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-tree="$repo/build/sanity/ansible_collections/eucalyptus/ceph"
+# Outside the repository: inside it, ansible-test would find the repo's .git and list only
+# files git tracks there (none, under the ignored build/).
+tree="${SANITY_ROOT:-/tmp/eucalyptus-ceph-sanity}/ansible_collections/eucalyptus/ceph"
 # shellcheck source=/dev/null
 source "$repo/.venv/bin/activate"
 

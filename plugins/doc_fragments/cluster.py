@@ -13,7 +13,7 @@ options:
   cluster_conf:
     description:
       - Path of the Ceph configuration file on the target host.
-      - The file must be named C(ceph.conf) (or C(<cluster>.conf)): Ceph derives the cluster name from it.
+      - The file must be named C(ceph.conf) (or C(<cluster>.conf)), because Ceph derives the cluster name from it.
     type: path
     default: /etc/ceph/ceph.conf
   cluster_user:

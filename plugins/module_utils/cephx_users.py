@@ -8,31 +8,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import base64
-import binascii
 import errno
-import struct
 
 from ansible_collections.eucalyptus.ceph.plugins.module_utils.caps import caps_to_args, normalize_caps
 from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import CephClientError
-
-# A cephx secret is base64 of: u16 type (1 = AES), u32+u32 creation time, u16 length (16), 16 bytes.
-_KEY_HEADER = struct.Struct("<HIIH")
-
-
-def key_error(key):
-    """None when ``key`` is a well-formed cephx secret (as ``ceph-authtool --gen-key`` makes), else why."""
-    try:
-        raw = base64.b64decode(key.strip(), validate=True)
-    except (binascii.Error, ValueError, AttributeError):
-        return "the key is not valid base64"
-    if len(raw) != _KEY_HEADER.size + 16:
-        return "the key has %d bytes, a cephx AES key has %d" % (len(raw), _KEY_HEADER.size + 16)
-    key_type, _sec, _nsec, length = _KEY_HEADER.unpack_from(raw)
-    if key_type != 1 or length != 16:
-        return "the key is not a cephx AES key"
-    return None
-
 
 def get_user(client, entity):
     """``{"entity", "key", "caps"}`` of ``entity``, or None when it does not exist."""

@@ -78,7 +78,7 @@ options:
     type: bool
     default: false
 author:
-  - eucalyptus.ceph contributors
+  - Eucalyptus Ceph maintainers (@eucalyptus)
 """
 
 EXAMPLES = r"""
@@ -130,6 +130,7 @@ key:
 """
 
 from ansible_collections.eucalyptus.ceph.plugins.module_utils.caps import caps_error, normalize_caps, profile_caps
+from ansible_collections.eucalyptus.ceph.plugins.module_utils.cephx_key import cephx_key_error
 from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_module import CephModule
 from ansible_collections.eucalyptus.ceph.plugins.module_utils.names import client_id_error, pool_name_error
 from ansible_collections.eucalyptus.ceph.plugins.module_utils import cephx_users
@@ -155,7 +156,7 @@ def run(cm):
         return dict(changed=True, entity=entity, caps=current["caps"], diff=dict(before=before, after={}))
 
     caps = desired_caps(params)
-    wanted_key = params["key"].strip() if params["key"] else None
+    wanted_key = params["key"]
     key_changes = wanted_key is not None and (current is None or current["key"] != wanted_key)
     caps_change = current is None or current["caps"] != caps
     changed = key_changes or caps_change
@@ -189,7 +190,7 @@ def validate(cm):
     if params["profile"] is None and not params["caps"]:
         return "state=present needs caps or a profile (sc or nc)"
     if params["key"]:
-        error = cephx_users.key_error(params["key"])
+        error = cephx_key_error(params["key"])
         if error:
             return "key: %s" % error
     if params["profile"]:

@@ -62,7 +62,7 @@ options:
 notes:
   - Removing a pool needs C(mon_allow_pool_delete=true) on the monitors.
 author:
-  - eucalyptus.ceph contributors
+  - Eucalyptus Ceph maintainers (@eucalyptus)
 """
 
 EXAMPLES = r"""

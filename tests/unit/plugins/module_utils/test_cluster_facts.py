@@ -1,0 +1,175 @@
+"""Unit tests of cluster_facts: parsing of real Pacific outputs and the PG stats flush."""
+import errno
+
+import pytest
+
+from ansible_collections.eucalyptus.ceph.plugins.module_utils import cluster_facts as cf
+from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import CephClientError
+
+# Trimmed outputs of a Pacific 16.2.15 lab cluster.
+MON_DUMP = {
+    "epoch": 1, "fsid": "fe850bea-5a92-49d3-90ce-54713273d73b", "quorum": [0],
+    "mons": [
+        {"rank": 0, "name": "a", "public_addrs": {"addrvec": [
+            {"type": "v2", "addr": "127.0.0.4:3300", "nonce": 0},
+            {"type": "v1", "addr": "127.0.0.4:6789", "nonce": 0}]},
+         "addr": "127.0.0.4:6789/0", "public_addr": "127.0.0.4:6789/0"},
+        {"rank": 1, "name": "b", "addr": "10.0.0.2:6789/0"},                 # legacy entry
+        {"rank": 2, "name": "c", "public_addrs": {"addrvec": [
+            {"type": "v2", "addr": "[fd00::3]:3300", "nonce": 0}]}},          # v2 only, IPv6
+    ],
+}
+OSD_TREE = {"nodes": [
+    {"id": -1, "name": "default", "type": "root", "children": [-3, -5]},
+    {"id": -3, "name": "vm", "type": "host", "children": [2, 1, 0]},
+    {"id": -5, "name": "vm2", "type": "host", "children": [3]},
+    {"id": 0, "name": "osd.0", "type": "osd", "crush_weight": 0.002, "status": "up", "reweight": 1,
+     "device_class": "hdd"},
+    {"id": 1, "name": "osd.1", "type": "osd", "crush_weight": 0.002, "status": "up", "reweight": 1,
+     "device_class": "hdd"},
+    {"id": 2, "name": "osd.2", "type": "osd", "crush_weight": 0.002, "status": "down", "reweight": 0,
+     "device_class": "hdd"},
+    {"id": 3, "name": "osd.3", "type": "osd", "crush_weight": 0.004, "status": "up", "reweight": 1,
+     "device_class": "ssd"},
+], "stray": []}
+OSD_DUMP = {
+    "flags": "noout,sortbitwise,recovery_deletes",
+    "flags_set": ["noout", "recovery_deletes", "sortbitwise"],
+    "osds": [{"osd": 0, "up": 1, "in": 1}, {"osd": 1, "up": 1, "in": 1}, {"osd": 2, "up": 0, "in": 0},
+             {"osd": 3, "up": 1, "in": 1}],
+    "pools": [
+        {"pool": 2, "pool_name": "eucasnapshots", "type": 1, "size": 2, "min_size": 1, "pg_num": 8,
+         "pg_placement_num": 8, "pg_num_target": 8, "pg_autoscale_mode": "off", "crush_rule": 0,
+         "application_metadata": {"rbd": {}}},
+        {"pool": 1, "pool_name": "eucavolumes", "type": 1, "size": 3, "min_size": 2, "pg_num": 32,
+         "pg_placement_num": 32, "pg_num_target": 32, "pg_autoscale_mode": "on", "crush_rule": 0,
+         "application_metadata": {}},
+    ],
+}
+PG_STAT = {"pg_ready": True, "pg_summary": {"num_pg_by_state": [{"name": "active+clean", "num": 30},
+                                                                 {"name": "active+undersized+degraded", "num": 2}],
+                                            "num_pgs": 32}}
+HEALTH = {"status": "HEALTH_WARN", "checks": {
+    "OSDMAP_FLAGS": {"severity": "HEALTH_WARN", "summary": {"message": "noout flag(s) set", "count": 1},
+                     "detail": [], "muted": False},
+    "OSD_DOWN": {"severity": "HEALTH_WARN", "summary": {"message": "1 osds down", "count": 1},
+                 "detail": [{"message": "osd.2 (root=default,host=vm) is down"}]}}}
+
+
+def test_monitors():
+    mons = cf.parse_monitors(MON_DUMP)
+    assert mons[0] == {"name": "a", "rank": 0, "host": "127.0.0.4", "v1": "127.0.0.4:6789", "v2": "127.0.0.4:3300",
+                       "v1_port": 6789, "v2_port": 3300, "in_quorum": True}
+    assert mons[1]["v1"] == "10.0.0.2:6789" and mons[1]["v2"] is None and not mons[1]["in_quorum"]
+    assert mons[2]["host"] == "fd00::3" and mons[2]["v2_port"] == 3300 and mons[2]["v1"] is None
+
+
+def test_split_addr():
+    assert cf.split_addr("127.0.0.1:6789/0") == ("127.0.0.1", 6789)
+    assert cf.split_addr("[::1]:3300") == ("::1", 3300)
+    assert cf.split_addr("") == (None, None)
+
+
+def test_health():
+    h = cf.parse_health(HEALTH)
+    assert h["status"] == "HEALTH_WARN" and h["ok"] is False
+    assert h["checks"]["OSDMAP_FLAGS"]["summary"] == "noout flag(s) set"
+    assert h["checks"]["OSD_DOWN"]["detail"] == ["osd.2 (root=default,host=vm) is down"]
+    assert cf.parse_health({"status": "HEALTH_OK", "checks": {}}) == {"status": "HEALTH_OK", "ok": True, "checks": {}}
+
+
+def test_osds():
+    o = cf.parse_osds(OSD_TREE, OSD_DUMP)
+    assert o["hosts"] == {"vm": [0, 1, 2], "vm2": [3]}
+    assert (o["total"], o["up"], o["in"], o["all_up_in"]) == (4, 3, 3, False)
+    assert o["osds"][3] == {"id": 3, "name": "osd.3", "host": "vm2", "up": True, "in": True, "crush_weight": 0.004,
+                            "reweight": 1, "device_class": "ssd"}
+
+
+def test_pgs_flags_pools():
+    p = cf.parse_pgs(PG_STAT)
+    assert p == {"num_pgs": 32, "by_state": {"active+clean": 30, "active+undersized+degraded": 2},
+                 "active_clean": 30, "all_active_clean": False}
+    assert cf.parse_pgs({"pg_summary": {"num_pg_by_state": [], "num_pgs": 0}})["all_active_clean"] is True
+    assert cf.parse_flags(OSD_DUMP) == ["noout", "recovery_deletes", "sortbitwise"]
+    assert cf.parse_flags({"flags": "norebalance,sortbitwise"}) == ["norebalance", "sortbitwise"]
+    pools = cf.parse_pools(OSD_DUMP)
+    assert [p["name"] for p in pools] == ["eucavolumes", "eucasnapshots"]
+    assert pools[1] == dict(pools[1], size=2, min_size=1, pg_num=8, autoscale_mode="off", application=["rbd"],
+                            type="replicated")
+
+
+def test_ready():
+    ok = cf.parse_health({"status": "HEALTH_OK"})
+    osds = cf.parse_osds(OSD_TREE, OSD_DUMP)
+    assert not cf.cluster_ready(ok, osds, cf.parse_pgs(PG_STAT))
+    clean = cf.parse_pgs({"pg_summary": {"num_pg_by_state": [{"name": "active+clean", "num": 8}], "num_pgs": 8}})
+    good_osds = dict(osds, all_up_in=True)
+    assert cf.cluster_ready(ok, good_osds, clean)
+    assert not cf.cluster_ready(cf.parse_health(HEALTH), good_osds, clean)
+
+
+class FakeClient:
+    """Answers mon/osd commands from a script; records what was sent."""
+
+    def __init__(self, seqs, flush_errors=None, lag=2):
+        self.seqs = seqs                    # osd id -> seq flush_pg_stats returns
+        self.flush_errors = flush_errors or {}
+        self.lag = lag                      # last-stat-seq reaches the seq after this many polls
+        self.polls = {}
+        self.sent = []
+
+    def mon_command(self, prefix, **args):
+        self.sent.append((prefix, args))
+        if prefix == "osd dump":
+            return {"osds": [{"osd": i, "up": 1, "in": 1} for i in self.seqs] + [{"osd": 9, "up": 0, "in": 0}]}
+        if prefix == "osd last-stat-seq":
+            assert isinstance(args["id"], int) and args.get("format") == "plain"
+            n = self.polls[args["id"]] = self.polls.get(args["id"], 0) + 1
+            return "%d\n" % (self.seqs[args["id"]] - (1 if n <= self.lag else 0))
+        raise AssertionError(prefix)
+
+    def osd_command(self, osd_id, prefix, **args):
+        assert prefix == "flush_pg_stats"
+        if osd_id in self.flush_errors:
+            raise CephClientError("osd.%d flush_pg_stats: boom" % osd_id, self.flush_errors[osd_id])
+        return "%d" % self.seqs[osd_id]
+
+
+def test_flush_waits_for_every_up_osd():
+    client = FakeClient({0: 100, 1: 200})
+    out = cf.flush_pg_stats(client, timeout=5, sleep=lambda s: None)
+    assert out["osds"] == [0, 1] and out["skipped"] == {}
+    assert client.polls == {0: 3, 1: 3}
+
+
+def test_flush_skips_dead_osd_but_not_permission_errors():
+    out = cf.flush_pg_stats(FakeClient({0: 1, 1: 2}, flush_errors={1: errno.ETIMEDOUT}, lag=0), sleep=lambda s: None)
+    assert out["osds"] == [0] and list(out["skipped"]) == [1]
+    with pytest.raises(CephClientError) as exc:
+        cf.flush_pg_stats(FakeClient({0: 1}, flush_errors={0: errno.EACCES}), sleep=lambda s: None)
+    assert exc.value.errno == errno.EACCES
+
+
+def test_flush_times_out():
+    clock = iter(range(0, 1000, 10))
+    with pytest.raises(CephClientError, match="did not reach the monitor") as exc:
+        cf.flush_pg_stats(FakeClient({0: 5}, lag=10 ** 6), timeout=30, sleep=lambda s: None,
+                          clock=lambda: next(clock))
+    assert exc.value.errno == errno.ETIMEDOUT
+
+
+def test_gather_subsets_read_osd_dump_once():
+    class Client:
+        sent = []
+
+        def mon_command(self, prefix, **args):
+            self.sent.append(prefix)
+            return {"osd dump": OSD_DUMP, "osd tree": OSD_TREE}[prefix]
+
+    c = Client()
+    facts = cf.gather_facts(c, ["osds", "flags", "pools"])
+    assert sorted(facts) == ["flags", "osds", "pools"]
+    assert c.sent == ["osd dump", "osd tree"]
+    with pytest.raises(ValueError):
+        cf.gather_facts(c, ["bogus"])
