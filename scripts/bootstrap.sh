@@ -124,4 +124,5 @@ link=$REPO/build/collections/ansible_collections/eucalyptus/ceph
 if [[ "$(readlink "$link" 2>/dev/null)" != "$REPO" ]]; then
     ln -sfn "$REPO" "$link"
 fi
-say "done: $("$VENV/bin/ansible" --version | head -n1), $("$VENV/bin/python" -V)"
+ver=$("$VENV/bin/ansible" --version 2>/dev/null) || die "ansible does not run from $VENV"
+say "done: ${ver%%$'\n'*}, $("$VENV/bin/python" -V)"

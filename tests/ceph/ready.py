@@ -110,7 +110,7 @@ def main():
                         return 0
                 state = summary(st)
         except Exception as e:  # mon or OSDs briefly unreachable while starting
-            state = f"not reachable yet: {e!r}"
+            state = f"waiting: {e!r}"
             if c.r is not None and "not connected" in str(e).lower():
                 c.r = None
         if state != last:
