@@ -1,0 +1,181 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: eucalyptus.ceph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: rbd_io_probe
+short_description: Open an RBD image read-write as a hypervisor would, write a marker and wait for peers' markers
+version_added: 0.1.0
+description:
+  - Opens one image read-write through librbd with the given cephx user (typically the Node
+    Controller's), writes O(marker) into one block at O(offset), reads it back, and keeps the image
+    open until every marker of O(wait_for) can be read at its offset.
+  - Run on two hosts in the same task, each with its own offset and the other's marker in
+    O(wait_for), it proves what live migration needs - the image open read-write from both hosts
+    at the same time, each seeing the other's writes.
+  - Works on clones (the write copies up from the parent, which may live in a snapshot pool).
+extends_documentation_fragment:
+  - eucalyptus.ceph.cluster
+attributes:
+  check_mode:
+    support: full
+    description: Writes nothing and reports that it would write.
+  diff_mode:
+    support: none
+options:
+  pool:
+    description: Pool of the image.
+    type: str
+    required: true
+  image:
+    description: Image to open.
+    type: str
+    required: true
+  marker:
+    description: Text written at O(offset), padded with NUL bytes to O(block_size).
+    type: str
+    required: true
+  offset:
+    description: Byte offset of the marker block; a multiple of O(block_size).
+    type: int
+    required: true
+  block_size:
+    description: Size of a marker block.
+    type: int
+    default: 4096
+  wait_for:
+    description: Markers other writers put into the image, to wait for while the image stays open.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      offset:
+        description: Byte offset of the peer's marker block.
+        type: int
+        required: true
+      marker:
+        description: The peer's marker text.
+        type: str
+        required: true
+  timeout:
+    description: Seconds to wait for the markers of O(wait_for).
+    type: int
+    default: 60
+author:
+  - Eucalyptus Ceph maintainers (@eucalyptus)
+"""
+
+EXAMPLES = r"""
+- name: Both NCs open the volume read-write at once (live migration)
+  eucalyptus.ceph.rbd_io_probe:
+    pool: eucavolumes
+    image: vol-1234
+    marker: "{{ inventory_hostname }}"
+    offset: "{{ groups['euca_nc'].index(inventory_hostname) * 4096 }}"
+    wait_for: "{{ peers }}"
+    cluster_user: eucalyptus-nc
+    cluster_keyring: /etc/ceph/ceph.client.eucalyptus-nc.keyring
+"""
+
+RETURN = r"""
+written:
+  description: Whether the marker was written (false in check mode).
+  returned: always
+  type: bool
+seen:
+  description: Offsets of the O(wait_for) markers that were read back.
+  returned: always
+  type: list
+  elements: int
+waited:
+  description: Seconds spent waiting for the markers of O(wait_for).
+  returned: always
+  type: float
+"""
+
+import time
+
+from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import CephClientError
+from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_module import CephModule
+from ansible_collections.eucalyptus.ceph.plugins.module_utils.names import image_name_error, pool_name_error
+
+try:
+    import rbd
+except ImportError:  # reported by CephModule
+    rbd = None
+
+
+def block(marker, size):
+    data = marker.encode("utf-8")
+    if len(data) > size:
+        raise ValueError("marker is longer than block_size")
+    return data + b"\0" * (size - len(data))
+
+
+def run(cm):
+    p = cm.params
+    size = p["block_size"]
+    if cm.check_mode:
+        return dict(changed=True, written=False, seen=[], waited=0.0)
+    ioctx = cm.client.ioctx(p["pool"])
+    try:
+        with rbd.Image(ioctx, p["image"]) as image:
+            image.write(block(p["marker"], size), p["offset"])
+            image.flush()
+            if image.read(p["offset"], size) != block(p["marker"], size):
+                raise CephClientError("marker at offset %d did not read back" % p["offset"])
+            pending = dict((w["offset"], block(w["marker"], size)) for w in p["wait_for"])
+            seen, start = [], time.time()
+            while pending:
+                for offset in sorted(pending):
+                    if image.read(offset, size) == pending[offset]:
+                        seen.append(offset)
+                        del pending[offset]
+                if not pending:
+                    break
+                if time.time() - start > p["timeout"]:
+                    raise CephClientError("markers at offsets %s did not appear within %d s"
+                                          % (sorted(pending), p["timeout"]))
+                time.sleep(0.2)
+            return dict(changed=True, written=True, seen=seen, waited=round(time.time() - start, 2))
+    except rbd.Error as exc:
+        raise CephClientError("%s/%s: %s" % (p["pool"], p["image"], exc), getattr(exc, "errno", None))
+
+
+def main():
+    cm = CephModule(
+        argument_spec=dict(
+            pool=dict(type="str", required=True),
+            image=dict(type="str", required=True),
+            marker=dict(type="str", required=True),
+            offset=dict(type="int", required=True),
+            block_size=dict(type="int", default=4096),
+            wait_for=dict(type="list", elements="dict", default=[], options=dict(
+                offset=dict(type="int", required=True),
+                marker=dict(type="str", required=True),
+            )),
+            timeout=dict(type="int", default=60),
+        ),
+        need_rbd=True,
+    )
+    p = cm.params
+    error = pool_name_error(p["pool"]) or image_name_error(p["image"])
+    if not error and (p["block_size"] < 512 or p["block_size"] % 512):
+        error = "block_size must be a positive multiple of 512"
+    for offset in [p["offset"]] + [w["offset"] for w in p["wait_for"]]:
+        if not error and (offset < 0 or offset % p["block_size"]):
+            error = "offset %d must be a non-negative multiple of block_size %d" % (offset, p["block_size"])
+    if not error and len(p["marker"].encode("utf-8")) > p["block_size"]:
+        error = "marker is longer than block_size"
+    if error:
+        cm.fail(error)
+    cm.run(run)
+
+
+if __name__ == "__main__":
+    main()
