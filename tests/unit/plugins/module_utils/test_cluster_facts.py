@@ -46,9 +46,9 @@ OSD_DUMP = {
          "application_metadata": {}},
     ],
 }
-PG_STAT = {"pg_ready": True, "pg_summary": {"num_pg_by_state": [{"name": "active+clean", "num": 30},
-                                                                 {"name": "active+undersized+degraded", "num": 2}],
-                                            "num_pgs": 32}}
+PG_STAT = {"pg_ready": True, "pg_summary": {
+    "num_pg_by_state": [{"name": "active+clean", "num": 30}, {"name": "active+undersized+degraded", "num": 2}],
+    "num_pgs": 32}}
 HEALTH = {"status": "HEALTH_WARN", "checks": {
     "OSDMAP_FLAGS": {"severity": "HEALTH_WARN", "summary": {"message": "noout flag(s) set", "count": 1},
                      "detail": [], "muted": False},

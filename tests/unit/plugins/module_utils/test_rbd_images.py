@@ -203,8 +203,17 @@ def plan(**kwargs):
     return ImagePlanner(object(), p, normalize_params(p)).plan()
 
 
+def plan_after(**kwargs):
+    result = plan(**kwargs)
+    return result[1], result[2]
+
+
+def plan_actions(**kwargs):
+    return plan(**kwargs)[2]
+
+
 def labels(actions):
-    return [label for label, _ in actions]
+    return [action[0] for action in actions]
 
 
 def test_create(images):
@@ -227,31 +236,31 @@ def test_missing_pool(images):
 
 def test_idempotent(images):
     images[("eucavolumes", "vol-1")] = img(snapshots=[{"name": "s1", "protected": True}])
-    _, _, actions = plan(size=GiB, features=["layering"], snapshots=[{"name": "s1", "state": "present",
+    actions = plan_actions(size=GiB, features=["layering"], snapshots=[{"name": "s1", "state": "present",
                                                                         "protected": True}])
     assert actions == []
 
 
 def test_grow_and_refuse_shrink(images):
     images[("eucavolumes", "vol-1")] = img(size=2 * GiB)
-    _, after, actions = plan(size="3G")
+    after, actions = plan_after(size="3G")
     assert labels(actions) == ["resize eucavolumes/vol-1 from 2 GiB to 3 GiB"]
     assert after["size"] == 3 * GiB
     with pytest.raises(PlanError, match="refusing to shrink") as exc:
         plan(size="1G")
     assert exc.value.errno == errno.EINVAL
-    _, _, actions = plan(size="1G", allow_shrink=True)
+    actions = plan_actions(size="1G", allow_shrink=True)
     assert labels(actions) == ["resize eucavolumes/vol-1 from 2 GiB to 1 GiB"]
 
 
 def test_features_change_order(images):
     images[("eucavolumes", "vol-1")] = img(mask=1 | 4 | 8 | 16)
-    _, after, actions = plan(features=["layering"])
+    after, actions = plan_after(features=["layering"])
     assert labels(actions) == ["disable feature object-map, fast-diff of eucavolumes/vol-1",
                                "disable feature exclusive-lock of eucavolumes/vol-1"]
     assert after["features"] == ["layering"]
     images[("eucavolumes", "vol-1")] = img(mask=1)
-    _, after, actions = plan(features=["layering", "exclusive-lock", "object-map"])
+    after, actions = plan_after(features=["layering", "exclusive-lock", "object-map"])
     assert labels(actions) == ["enable feature exclusive-lock of eucavolumes/vol-1",
                                "enable feature object-map, fast-diff of eucavolumes/vol-1",
                                "rebuild object map of eucavolumes/vol-1"]
@@ -282,7 +291,7 @@ def test_internal_features_ignored(images):
 
 def test_rename_then_converge(images):
     images[("eucavolumes", "vol-1")] = img()
-    _, after, actions = plan(rename_to="del12345678-vol-1", size="2G")
+    after, actions = plan_after(rename_to="del12345678-vol-1", size="2G")
     assert labels(actions) == ["rename image eucavolumes/vol-1 to del12345678-vol-1",
                                "resize eucavolumes/del12345678-vol-1 from 1 GiB to 2 GiB"]
     assert after["name"] == "del12345678-vol-1"
@@ -309,7 +318,7 @@ def test_clone_requires_protected_parent(images):
     kwargs = dict(pool="eucasnapshots", name="snap-1", parent=dict(PARENT))
     with pytest.raises(PlanError, match="not protected"):
         plan(**kwargs)
-    _, after, actions = plan(protect_parent=True, **kwargs)
+    after, actions = plan_after(protect_parent=True, **kwargs)
     assert labels(actions) == ["protect parent snapshot eucavolumes/vol-1@snap-1",
                                "clone eucavolumes/vol-1@snap-1 into eucasnapshots/snap-1"]
     assert after["parent"] == PARENT and after["size"] == GiB
@@ -317,8 +326,8 @@ def test_clone_requires_protected_parent(images):
 
 def test_clone_then_grow_and_snapshot(images):
     images[("eucavolumes", "vol-1")] = img(snapshots=[{"name": "snap-1", "protected": True}])
-    _, after, actions = plan(pool="eucasnapshots", name="snap-1", parent=dict(PARENT), size="2G",
-                             snapshots=[{"name": "base", "state": "present", "protected": True}])
+    actions = plan_actions(pool="eucasnapshots", name="snap-1", parent=dict(PARENT), size="2G",
+                           snapshots=[{"name": "base", "state": "present", "protected": True}])
     assert labels(actions) == ["clone eucavolumes/vol-1@snap-1 into eucasnapshots/snap-1",
                                "resize eucasnapshots/snap-1 from 1 GiB to 2 GiB",
                                "create snapshot eucasnapshots/snap-1@base",
@@ -334,15 +343,15 @@ def test_clone_missing_parent(images):
 
 
 def test_existing_clone_of_other_parent(images):
-    images[("eucasnapshots", "snap-1")] = img(pool="eucasnapshots", name="snap-1",
-                                             parent={"pool": "eucavolumes", "image": "other", "snapshot": "x"})
+    other = {"pool": "eucavolumes", "image": "other", "snapshot": "x"}
+    images[("eucasnapshots", "snap-1")] = img(pool="eucasnapshots", name="snap-1", parent=other)
     with pytest.raises(PlanError, match="is a clone of eucavolumes/other@x"):
         plan(pool="eucasnapshots", name="snap-1", parent=dict(PARENT))
 
 
 def test_flatten(images):
     images[("eucavolumes", "vol-2")] = img(name="vol-2", parent=dict(PARENT))
-    _, after, actions = plan(name="vol-2", flatten=True)
+    after, actions = plan_after(name="vol-2", flatten=True)
     assert labels(actions) == ["flatten eucavolumes/vol-2"] and after["parent"] is None
     images[("eucavolumes", "vol-2")] = img(name="vol-2")
     assert plan(name="vol-2", flatten=True)[2] == []
@@ -359,10 +368,10 @@ def test_snapshot_lifecycle(images):
             plan(snapshots=[wanted])
         assert exc.value.errno == errno.EBUSY
     images[("eucavolumes", "vol-1")] = img(snapshots=[{"name": "s1", "protected": True}])
-    _, after, actions = plan(snapshots=[{"name": "s1", "state": "absent", "protected": None}])
+    after, actions = plan_after(snapshots=[{"name": "s1", "state": "absent", "protected": None}])
     assert labels(actions) == ["unprotect snapshot eucavolumes/vol-1@s1", "remove snapshot eucavolumes/vol-1@s1"]
     assert after["snapshots"] == []
-    _, _, actions = plan(snapshots=[{"name": "s1", "state": "present", "protected": False}])
+    actions = plan_actions(snapshots=[{"name": "s1", "state": "present", "protected": False}])
     assert labels(actions) == ["unprotect snapshot eucavolumes/vol-1@s1"]
     assert plan(snapshots=[{"name": "s2", "state": "absent", "protected": None}])[2] == []
 
