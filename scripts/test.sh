@@ -35,14 +35,11 @@ export PATH="$VENV/bin:$PATH"
 export PYTHONPATH="$REPO/build/collections${PYTHONPATH:+:$PYTHONPATH}"
 read -r -a EXTRA <<<"${PYTEST_ARGS:-}"
 
-# pytest exit 5 = "no tests collected": a stage with no tests yet is reported, not failed
+# pytest exit 5 = "no tests collected": a stage that tests nothing is a failure, not a pass
 run_pytest() {
     local rc=0
     python -m pytest "$@" "${EXTRA[@]}" || rc=$?
-    if ((rc == 5)); then
-        echo "WARNING: no tests collected for: $*" >&2
-        rc=0
-    fi
+    ((rc == 5)) && echo "ERROR: no tests collected for: $*" >&2
     return "$rc"
 }
 

@@ -13,6 +13,7 @@ import errno
 from ansible_collections.eucalyptus.ceph.plugins.module_utils.caps import caps_to_args, normalize_caps
 from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import CephClientError
 
+
 def get_user(client, entity):
     """``{"entity", "key", "caps"}`` of ``entity``, or None when it does not exist."""
     try:

@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """Wait until a test cluster is really ready; used by tests/ceph/cluster.sh.
 
     ready.py CONF TIMEOUT               HEALTH_OK, mgr active, every OSD up and in,
@@ -55,7 +54,7 @@ class Cluster:
         """Make the mgr/mon PG stats at least as new as this moment."""
         want = {}
         for i in osd_ids:
-            ret, out, _ = self.connect().osd_command(int(i), json.dumps({"prefix": "flush_pg_stats"}),
+            ret, out, _outs = self.connect().osd_command(int(i), json.dumps({"prefix": "flush_pg_stats"}),
                                                      b"", timeout=15)
             if ret == 0 and out.strip():
                 want[int(i)] = int(out)

@@ -112,7 +112,7 @@ def ceph_cluster(pytestconfig) -> CephLab:
         lab = CephLab.from_dir(reuse)
         with _uncaptured(pytestconfig):
             r = subprocess.run(["bash", str(CLUSTER_SH), "wait", lab.dir],
-                               env={**os.environ, "READY_TIMEOUT": "60"})
+                               env={**os.environ, "READY_TIMEOUT": "60"}, check=False)
         if r.returncode != 0:
             pytest.fail(f"EUCA_CEPH_DIR={reuse}: cluster not ready (is it running? "
                         f"`tests/ceph/cluster.sh start {reuse}`)", pytrace=False)
@@ -132,7 +132,7 @@ def ceph_cluster(pytestconfig) -> CephLab:
         with _uncaptured(pytestconfig):
             print(f"\n[conftest] starting Ceph test cluster in {d} on {ip}", file=sys.stderr, flush=True)
             r = subprocess.run(["bash", str(CLUSTER_SH), "up", d], env=env, timeout=1200,
-                               stdout=subprocess.DEVNULL)
+                               stdout=subprocess.DEVNULL, check=False)
             if r.returncode != 0:
                 pytest.fail(f"tests/ceph/cluster.sh up {d} failed (rc {r.returncode}); "
                             f"daemon logs: {d}/log", pytrace=False)
@@ -144,7 +144,7 @@ def ceph_cluster(pytestconfig) -> CephLab:
         else:
             with _uncaptured(pytestconfig):
                 subprocess.run(["bash", str(CLUSTER_SH), "down", d], env=env, timeout=300,
-                               stdout=subprocess.DEVNULL)
+                               stdout=subprocess.DEVNULL, check=False)
 
 
 # ------------------------------------------------------------------------------------------
@@ -249,7 +249,7 @@ class CephAdmin:
         """Block until HEALTH_OK, all OSDs up+in and all PGs active+clean (fresh stats)."""
         r = subprocess.run(["bash", str(CLUSTER_SH), "wait", self.lab.dir],
                            env={**os.environ, "READY_TIMEOUT": str(timeout)},
-                           text=True, capture_output=True)
+                           text=True, capture_output=True, check=False)
         if r.returncode != 0:
             raise AssertionError(f"cluster not ready within {timeout}s:\n{r.stderr[-3000:]}")
 
@@ -324,7 +324,7 @@ def _json_documents(text: str):
     dec = json.JSONDecoder()
     for m in re.finditer(r"^\{", text, re.M):
         try:
-            obj, _ = dec.raw_decode(text, m.start())
+            obj, _end = dec.raw_decode(text, m.start())
         except ValueError:
             continue
         yield obj
@@ -382,7 +382,7 @@ class ModuleRunner:
                 argv.append("-" + "v" * int(verbosity))
             # cwd = the private dir: no stray ansible.cfg from the caller's cwd is picked up
             p = subprocess.run(argv, cwd=workdir, env=self.env(extra_env), text=True,
-                               capture_output=True, timeout=timeout)
+                               capture_output=True, timeout=timeout, check=False)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
         return ModuleRun(result=self._result(p, fqcn), rc=p.returncode,
