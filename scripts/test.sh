@@ -57,7 +57,7 @@ stage_unit() {
 }
 
 stage_integration() {
-    run_pytest tests/integration -m "ceph or libvirt" -v -ra --durations=15
+    run_pytest tests/integration -v -ra --durations=15
 }
 
 declare -A RESULT TIME

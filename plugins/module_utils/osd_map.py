@@ -1,0 +1,53 @@
+# -*- coding: utf-8 -*-
+# Copyright: eucalyptus.ceph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""OSD map flags and CRUSH weights, for the expansion and retirement of OSD hosts."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+# Flags an operator sets and unsets (``ceph osd set|unset``); the others in the map are
+# feature markers (sortbitwise, recovery_deletes...) that must never be touched.
+SETTABLE_FLAGS = (
+    "full", "pause", "noup", "nodown", "noout", "noin", "nobackfill", "norebalance",
+    "norecover", "noscrub", "nodeep-scrub", "notieragent", "nosnaptrim",
+)
+# CRUSH weights are 16.16 fixed point: two weights closer than this are the same weight.
+WEIGHT_EPSILON = 1.0 / 65536
+TiB = float(1 << 40)
+
+
+def flags(client):
+    return set(client.mon_command("osd dump").get("flags_set", []))
+
+
+def set_flag(client, flag, on):
+    client.mon_command("osd set" if on else "osd unset", key=flag)
+
+
+def osd_table(client):
+    """{id: {"name", "crush_weight", "size_weight", "host"}} from ``osd df`` and ``osd tree``."""
+    table = {}
+    for node in client.mon_command("osd df").get("nodes", []):
+        table[node["id"]] = {
+            "name": node["name"],
+            "crush_weight": node["crush_weight"],
+            # what Ceph gives an OSD by default: its size in TiB
+            "size_weight": node["kb"] * 1024 / TiB,
+            "host": None,
+        }
+    for node in client.mon_command("osd tree").get("nodes", []):
+        if node.get("type") == "host":
+            for child in node.get("children", []):
+                if child in table:
+                    table[child]["host"] = node["name"]
+    return table
+
+
+def same_weight(a, b):
+    return abs(a - b) < WEIGHT_EPSILON
+
+
+def reweight(client, name, weight):
+    client.mon_command("osd crush reweight", name=name, weight=float(weight))

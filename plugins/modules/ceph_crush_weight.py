@@ -1,0 +1,108 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: eucalyptus.ceph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: ceph_crush_weight
+short_description: Set the CRUSH weight of OSDs, absolutely or as a fraction of their size
+version_added: 0.1.0
+description:
+  - C(ceph osd crush reweight osd.N W) for each OSD of O(osds) whose weight differs.
+  - With O(fraction), the weight is that fraction of the weight Ceph gives an OSD of its size
+    (its size in TiB), which is how an expansion brings new OSDs in step by step.
+extends_documentation_fragment:
+  - eucalyptus.ceph.cluster
+attributes:
+  check_mode:
+    support: full
+    description: Reports the weights that would change.
+  diff_mode:
+    support: full
+    description: Shows the weights before and after.
+options:
+  osds:
+    description: OSD ids.
+    type: list
+    elements: int
+    required: true
+  weight:
+    description: CRUSH weight to set (0 takes the OSDs' data away). Mutually exclusive with O(fraction).
+    type: float
+  fraction:
+    description: Fraction (0 to 1) of each OSD's size-based weight. Mutually exclusive with O(weight).
+    type: float
+author:
+  - Eucalyptus Ceph maintainers (@eucalyptus)
+"""
+
+EXAMPLES = r"""
+- name: Bring new OSDs in at a quarter of their weight
+  eucalyptus.ceph.ceph_crush_weight:
+    osds: [3, 4, 5]
+    fraction: 0.25
+"""
+
+RETURN = r"""
+weights:
+  description: CRUSH weight of each OSD after the run (or the planned one in check mode).
+  returned: always
+  type: dict
+  sample: {"osd.3": 0.0005, "osd.4": 0.0005}
+before:
+  description: CRUSH weight of each OSD before the run.
+  returned: always
+  type: dict
+"""
+
+from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_module import CephModule
+from ansible_collections.eucalyptus.ceph.plugins.module_utils import osd_map
+
+
+def run(cm):
+    p = cm.params
+    table = osd_map.osd_table(cm.client)
+    missing = [i for i in p["osds"] if i not in table]
+    if missing:
+        cm.fail("no such OSD(s): %s" % ", ".join("osd.%d" % i for i in missing))
+    before, after = {}, {}
+    for osd_id in p["osds"]:
+        osd = table[osd_id]
+        target = p["weight"] if p["weight"] is not None else round(osd["size_weight"] * p["fraction"], 6)
+        before[osd["name"]] = osd["crush_weight"]
+        if osd_map.same_weight(osd["crush_weight"], target):
+            after[osd["name"]] = osd["crush_weight"]
+            continue
+        after[osd["name"]] = target
+        if not cm.check_mode:
+            osd_map.reweight(cm.client, osd["name"], target)
+    changed = any(not osd_map.same_weight(before[n], after[n]) for n in before)
+    return dict(changed=changed, before=before, weights=after, diff=dict(before=before, after=after))
+
+
+def main():
+    cm = CephModule(
+        argument_spec=dict(
+            osds=dict(type="list", elements="int", required=True),
+            weight=dict(type="float"),
+            fraction=dict(type="float"),
+        ),
+        mutually_exclusive=[("weight", "fraction")],
+        required_one_of=[("weight", "fraction")],
+    )
+    p = cm.params
+    if not p["osds"]:
+        cm.fail("osds must list at least one OSD id")
+    if p["weight"] is not None and p["weight"] < 0:
+        cm.fail("weight must not be negative")
+    if p["fraction"] is not None and not 0 <= p["fraction"] <= 1:
+        cm.fail("fraction must be between 0 and 1")
+    cm.run(run)
+
+
+if __name__ == "__main__":
+    main()

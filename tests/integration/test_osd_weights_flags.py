@@ -1,0 +1,70 @@
+"""ceph_osd_flags and ceph_crush_weight on the real cluster."""
+
+import pytest
+
+pytestmark = pytest.mark.ceph
+
+
+def flags(admin):
+    return set(admin.mon({"prefix": "osd dump"})["flags_set"])
+
+
+def weight(admin, osd_id):
+    return {n["id"]: n["crush_weight"] for n in admin.mon({"prefix": "osd df"})["nodes"]}[osd_id]
+
+
+def test_flags(ceph_cluster, admin, run_module):
+    conn = {"cluster_conf": ceph_cluster.conf}
+    try:
+        r = run_module("ceph_osd_flags", dict(conn, flags={"norebalance": True, "noout": True}), check=True)
+        assert r.changed and r.result["flags"] == ["noout", "norebalance"]
+        assert "norebalance" not in flags(admin)
+        r = run_module("ceph_osd_flags", dict(conn, flags={"norebalance": True, "noout": True}), diff=True)
+        assert r.changed and r.result["before"] == [] and {"noout", "norebalance"} <= flags(admin)
+        assert not run_module("ceph_osd_flags", dict(conn, flags={"norebalance": True})).changed
+        r = run_module("ceph_osd_flags", dict(conn, flags={"norebalance": False, "noout": False}))
+        assert r.changed and r.result["before"] == ["noout", "norebalance"]
+        assert not {"noout", "norebalance"} & flags(admin)
+        assert "sortbitwise" in flags(admin), "feature flags must be left alone"
+    finally:
+        for flag in ("noout", "norebalance"):
+            admin.mon({"prefix": "osd unset", "key": flag})
+
+
+@pytest.mark.parametrize("wanted, message", [
+    ({"sortbitwise": False}, "unknown or unsettable"),
+    ({"noout": "yes please"}, "must be true or false"),
+])
+def test_flags_bad_input(ceph_cluster, run_module, wanted, message):
+    r = run_module("ceph_osd_flags", {"flags": wanted, "cluster_conf": ceph_cluster.conf})
+    assert r.failed and message in r.msg, r.msg
+
+
+def test_weight_steps_and_restore(ceph_cluster, admin, run_module):
+    conn = {"cluster_conf": ceph_cluster.conf, "osds": [2]}
+    full = weight(admin, 2)
+    try:
+        r = run_module("ceph_crush_weight", dict(conn, fraction=0.5), check=True, diff=True)
+        assert r.changed and abs(r.result["weights"]["osd.2"] - full / 2) < 1e-4
+        assert weight(admin, 2) == full, "check mode reweighted"
+        r = run_module("ceph_crush_weight", dict(conn, fraction=0.5))
+        assert r.changed and abs(weight(admin, 2) - full / 2) < 1e-4
+        assert not run_module("ceph_crush_weight", dict(conn, fraction=0.5)).changed
+        r = run_module("ceph_crush_weight", dict(conn, fraction=1.0))
+        assert r.changed and abs(weight(admin, 2) - full) < 1e-4   # size-based, as Ceph weighs OSDs
+        assert not run_module("ceph_crush_weight", dict(conn, weight=weight(admin, 2))).changed
+    finally:
+        admin.mon({"prefix": "osd crush reweight", "name": "osd.2", "weight": float(full)})
+        admin.wait_ready()
+
+
+@pytest.mark.parametrize("args, message", [
+    ({"osds": [99], "weight": 1.0}, "no such OSD"),
+    ({"osds": [0], "fraction": 1.5}, "between 0 and 1"),
+    ({"osds": [0], "weight": -1.0}, "must not be negative"),
+    ({"osds": [0], "weight": 1.0, "fraction": 0.5}, "mutually exclusive"),
+    ({"osds": [], "weight": 1.0}, "at least one"),
+])
+def test_weight_bad_input(ceph_cluster, run_module, args, message):
+    r = run_module("ceph_crush_weight", dict(args, cluster_conf=ceph_cluster.conf))
+    assert r.failed and message in r.msg, r.msg
