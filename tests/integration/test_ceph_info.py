@@ -14,7 +14,10 @@ USER = "info-ro"
 
 @pytest.fixture(scope="module")
 def info_pool(admin):
-    admin.create_pool(POOL, pg_num=8)
+    admin.create_pool(POOL, pg_num=8, wait=False)
+    # Pacific's autoscaler would resize the pool behind the test's back
+    admin.mon({"prefix": "osd pool set", "pool": POOL, "var": "pg_autoscale_mode", "val": "off"})
+    admin.mon({"prefix": "osd pool set", "pool": POOL, "var": "pg_num", "val": "8"})
     admin.mon({"prefix": "osd pool set", "pool": POOL, "var": "size", "val": "2"})
     admin.mon({"prefix": "osd pool set", "pool": POOL, "var": "min_size", "val": "1"})
     admin.wait_ready()
