@@ -78,6 +78,9 @@ MON_COMMANDS = {
     "osd pool application enable": {"pool": str, "app": str, "yes_i_really_mean_it": bool},
     "osd pool application get": {"pool": str},
     "osd last-stat-seq": {"id": int},
+    # Pacific: "osd new name=uuid,type=CephUUID name=id,type=CephOsdName,req=false"; the CLI
+    # turns CephOsdName into an integer. Secrets travel in the JSON inbuf, never here.
+    "osd new": {"uuid": str, "id": int},
     "osd set": {"key": str},
     "osd unset": {"key": str},
     "osd crush reweight": {"name": str, "weight": float},
@@ -109,6 +112,7 @@ MON_REQUIRED = {
     "osd pool application enable": ("pool", "app"),
     "osd pool application get": ("pool",),
     "osd last-stat-seq": ("id",),
+    "osd new": ("uuid",),
     "osd set": ("key",),
     "osd unset": ("key",),
     "osd crush reweight": ("name", "weight"),

@@ -1,0 +1,117 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: eucalyptus.ceph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: ceph_config
+short_description: Set or remove an option in the monitors' configuration database
+version_added: 0.1.0
+description:
+  - C(ceph config set WHO NAME VALUE) / C(ceph config rm WHO NAME), idempotent - the current
+    value is read from C(ceph config dump) first.
+  - Options also present in a daemon's C(ceph.conf) win over the database (Ceph's precedence).
+extends_documentation_fragment:
+  - eucalyptus.ceph.cluster
+attributes:
+  check_mode:
+    support: full
+    description: Reports what would change.
+  diff_mode:
+    support: full
+    description: Shows the value before and after.
+options:
+  who:
+    description: The section, for example V(global), V(mon), V(mgr), V(osd), V(osd.3).
+    type: str
+    required: true
+  name:
+    description: The option, for example V(mgr/devicehealth/enable_monitoring).
+    type: str
+    required: true
+  value:
+    description: The value, as a string (required with O(state=present)).
+    type: str
+  state:
+    description: V(present) sets the value, V(absent) removes the option from the database.
+    type: str
+    choices: [present, absent]
+    default: present
+  force:
+    description:
+      - Set the option even if the monitors do not know it (C(--force)); needed for manager
+        module options before the manager has ever run.
+    type: bool
+    default: false
+author:
+  - eucalyptus.ceph contributors
+"""
+
+EXAMPLES = r"""
+- name: No device health monitoring (no SMART data on file-backed OSDs)
+  eucalyptus.ceph.ceph_config:
+    who: mgr
+    name: mgr/devicehealth/enable_monitoring
+    value: "false"
+    force: true
+"""
+
+RETURN = r"""
+previous:
+  description: The value before, null when the option was not set.
+  returned: always
+  type: str
+"""
+
+from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_module import CephModule
+
+
+def current_value(dump, who, name):
+    for entry in dump or []:
+        if entry.get("section") == who and entry.get("name") == name:
+            return str(entry.get("value"))
+    return None
+
+
+def run(cm):
+    p = cm.params
+    if p["state"] == "present" and p["value"] is None:
+        cm.fail("value is required with state=present")
+    before = current_value(cm.client.mon_command("config dump"), p["who"], p["name"])
+    if p["state"] == "present":
+        changed = before != p["value"]
+        if changed and not cm.check_mode:
+            cm.client.mon_command("config set", who=p["who"], name=p["name"], value=p["value"],
+                                  force=True if p["force"] else None)
+        after = p["value"]
+    else:
+        changed = before is not None
+        if changed and not cm.check_mode:
+            cm.client.mon_command("config rm", who=p["who"], name=p["name"])
+        after = None
+    result = dict(changed=changed, previous=before)
+    if cm.module._diff:
+        result["diff"] = dict(before="%s %s = %s\n" % (p["who"], p["name"], before) if before is not None else "",
+                              after="%s %s = %s\n" % (p["who"], p["name"], after) if after is not None else "")
+    return result
+
+
+def main():
+    cm = CephModule(
+        argument_spec=dict(
+            who=dict(type="str", required=True),
+            name=dict(type="str", required=True),
+            value=dict(type="str"),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+            force=dict(type="bool", default=False),
+        ),
+    )
+    cm.run(run)
+
+
+if __name__ == "__main__":
+    main()

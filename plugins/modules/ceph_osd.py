@@ -1,0 +1,175 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: eucalyptus.ceph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: ceph_osd
+short_description: Register a new OSD (id and cephx key) with the monitors and write its keyring
+version_added: 0.1.0
+description:
+  - Makes sure the OSD with fsid O(uuid) exists in the OSD map, the way C(ceph-volume) does it -
+    C(ceph osd new UUID) with the OSD's cephx secret in the JSON input buffer, which allocates
+    the id and creates the C(osd.N) key with the C(profile osd) caps in one step.
+  - The secret is read from O(key_file) on the target (create it with
+    C(umask 077; ceph-authtool --gen-print-key > FILE)); it never appears on a command line,
+    in the module's arguments or in its result.
+  - With O(keyring), writes the OSD's keyring (C([osd.N]) and the key) atomically, for
+    C(ceph-osd --mkfs) and the daemon.
+  - Works with the C(client.bootstrap-osd) user (C(mon 'allow profile bootstrap-osd')).
+  - Idempotent - an OSD whose fsid is already in the OSD map is not created again.
+extends_documentation_fragment:
+  - eucalyptus.ceph.cluster
+attributes:
+  check_mode:
+    support: full
+    description: Reports whether the OSD would be created; nothing is sent or written.
+  diff_mode:
+    support: none
+options:
+  uuid:
+    description: The OSD's fsid (C(ceph-osd --osd-uuid)).
+    type: str
+    required: true
+  key_file:
+    description:
+      - File on the target holding the OSD's cephx secret, either a bare key or a keyring.
+      - Needed when the OSD does not exist yet (in check mode a missing file is tolerated).
+    type: path
+    required: true
+  keyring:
+    description:
+      - Where to write the OSD's keyring (typically C(/var/lib/ceph/osd/ceph-N/keyring)).
+      - The literal C({id}) is replaced with the OSD id. The directory must exist.
+    type: path
+  owner:
+    description: Owner of O(keyring). Debian's units run the OSD as C(ceph).
+    type: str
+    default: ceph
+  group:
+    description: Group of O(keyring).
+    type: str
+    default: ceph
+  mode:
+    description: Mode of O(keyring), an octal string.
+    type: raw
+    default: '0600'
+author:
+  - eucalyptus.ceph contributors
+"""
+
+EXAMPLES = r"""
+- name: Register the OSD and write its keyring
+  eucalyptus.ceph.ceph_osd:
+    uuid: "{{ osd_uuid }}"
+    key_file: /var/lib/ceph-osd-files/slot0/osd-key
+    keyring: /var/lib/ceph/osd/ceph-{id}/keyring
+    cluster_user: bootstrap-osd
+    cluster_keyring: /var/lib/ceph/bootstrap-osd/ceph.keyring
+  register: osd
+"""
+
+RETURN = r"""
+osd_id:
+  description: The OSD id; null in check mode when the OSD would be created.
+  returned: always
+  type: int
+  sample: 3
+created:
+  description: Whether the OSD was (or in check mode would be) created.
+  returned: always
+  type: bool
+uuid:
+  description: The OSD fsid, lower case.
+  returned: always
+  type: str
+keyring:
+  description: The path of the keyring written, if any.
+  returned: when O(keyring) is given and the id is known
+  type: str
+"""
+
+import json
+
+from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_module import CephModule
+from ansible_collections.eucalyptus.ceph.plugins.module_utils.daemon_keys import (
+    DaemonKeyError,
+    read_key_file,
+    render_daemon_keyring,
+)
+from ansible_collections.eucalyptus.ceph.plugins.module_utils import keyring_file
+
+
+def find_osd(osd_dump, uuid):
+    for osd in (osd_dump or {}).get("osds", []):
+        if str(osd.get("uuid", "")).lower() == uuid.lower():
+            return int(osd["osd"])
+    return None
+
+
+def parse_osd_new(out):
+    if isinstance(out, dict) and "osdid" in out:
+        return int(out["osdid"])
+    if isinstance(out, int):
+        return out
+    if isinstance(out, str) and out.strip().isdigit():
+        return int(out.strip())
+    raise DaemonKeyError("unexpected answer to 'osd new': %r" % (out,))
+
+
+def run(cm):
+    p = cm.params
+    uuid = p["uuid"].strip().lower()
+    try:
+        key = read_key_file(p["key_file"])
+    except DaemonKeyError as exc:
+        cm.fail(str(exc))
+    osd_id = find_osd(cm.client.mon_command("osd dump"), uuid)
+    created = False
+    if osd_id is None:
+        created = True
+        if key is None and not cm.check_mode:
+            cm.fail("%s does not exist: generate the OSD's secret first" % p["key_file"])
+        if not cm.check_mode:
+            inbuf = json.dumps({"cephx_secret": key}).encode("utf-8")
+            try:
+                osd_id = parse_osd_new(cm.client.mon_command("osd new", inbuf=inbuf, uuid=uuid))
+            except DaemonKeyError as exc:
+                cm.fail(str(exc))
+    result = dict(changed=created, created=created, osd_id=osd_id, uuid=uuid)
+    if p["keyring"] and osd_id is not None:
+        path = p["keyring"].replace("{id}", str(osd_id))
+        if key is None:
+            cm.fail("%s does not exist: the keyring of osd.%d cannot be written" % (p["key_file"], osd_id))
+        try:
+            mode = keyring_file.parse_mode(p["mode"])
+            written = keyring_file.ensure_present(
+                path, render_daemon_keyring("osd.%d" % osd_id, key), owner=p["owner"], group=p["group"],
+                mode=mode, check_mode=cm.check_mode)
+        except keyring_file.KeyringFileError as exc:
+            cm.fail(str(exc))
+        result["keyring"] = path
+        result["changed"] = result["changed"] or written["changed"]
+    return result
+
+
+def main():
+    cm = CephModule(
+        argument_spec=dict(
+            uuid=dict(type="str", required=True),
+            key_file=dict(type="path", required=True, no_log=False),
+            keyring=dict(type="path", no_log=False),
+            owner=dict(type="str", default="ceph"),
+            group=dict(type="str", default="ceph"),
+            mode=dict(type="raw", default="0600"),
+        ),
+    )
+    cm.run(run)
+
+
+if __name__ == "__main__":
+    main()
