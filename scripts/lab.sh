@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# scripts/lab.sh up|converge|verify|down|status - the Eucalyptus-on-Ceph lab in containers.
+#
+#   up        docker (installed/started if needed), lab images (built if missing), then
+#             molecule create + prepare + converge of scenario "default" (= playbooks/site.yml)
+#   converge  run the site deployment again on the running lab
+#   verify    molecule verify (testinfra, molecule/default/tests)
+#   down      molecule destroy + remove the lab network and the OSD-files volume
+#   status    containers, memory, ceph -s
+#
+# The lab: mon1 (Ceph mon+mgr+3 file-backed OSDs), sc1 (SC/CLC with a fake euctl), nc1, nc2
+# (NCs with libvirtd), systemd containers on the docker network eucalyptus-ceph-lab.
+# A Docker engine started here is recorded in build/dockerd.pid and left running.
+set -Eeuo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SCENARIO=default
+NETWORK=eucalyptus-ceph-lab
+VOLUME=eucalyptus-ceph-osd-files
+VENV=${VENV:-$REPO/.venv}
+T0=$SECONDS
+say() { printf '\n[lab.sh +%ds] %s\n' $((SECONDS - T0)) "$*" >&2; }
+die() { say "ERROR: $*"; exit 1; }
+declare -A TIMES=()
+step() { # NAME CMD...
+    local name=$1 t=$SECONDS; shift
+    say "$name ..."
+    "$@"
+    TIMES[$name]=$((SECONDS - t))
+    say "$name done in ${TIMES[$name]} s"
+}
+
+ensure_docker() {
+    if ! command -v docker >/dev/null || ! command -v dockerd >/dev/null; then
+        [[ $EUID -eq 0 ]] || die "docker is missing; install docker.io as root"
+        say "installing docker.io"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker.io >&2
+    fi
+    if docker info >/dev/null 2>&1; then return 0; fi
+    [[ $EUID -eq 0 ]] || die "the Docker engine is not running and we are not root"
+    mkdir -p "$REPO/build"
+    say "starting dockerd (log /var/log/dockerd.log)"
+    setsid dockerd >/var/log/dockerd.log 2>&1 < /dev/null &
+    echo $! >"$REPO/build/dockerd.pid"
+    local i
+    for i in $(seq 1 60); do
+        docker info >/dev/null 2>&1 && { say "dockerd up (pid $(<"$REPO/build/dockerd.pid"))"; return 0; }
+        sleep 1
+    done
+    die "dockerd did not answer within 60 s (see /var/log/dockerd.log)"
+}
+
+ensure_collection_link() {
+    # build/collections/ansible_collections/eucalyptus/ceph -> the repository (relative link)
+    local dir="$REPO/build/collections/ansible_collections/eucalyptus" link
+    link="$dir/ceph"
+    mkdir -p "$dir"
+    if [[ ! -e $link ]]; then ln -s ../../../.. "$link"; fi
+    [[ -f $link/galaxy.yml ]] || die "$link does not point at the collection"
+}
+
+ensure_venv() {
+    [[ -x $VENV/bin/molecule ]] || die "no molecule in $VENV (run scripts/bootstrap.sh first)"
+    export PATH="$VENV/bin:$PATH"
+}
+
+molecule_() { (cd "$REPO" && molecule "$@" -s "$SCENARIO"); }
+
+summary() {
+    say "summary"
+    local k
+    for k in "${!TIMES[@]}"; do printf '  %-10s %4d s\n' "$k" "${TIMES[$k]}" >&2; done
+    cmd_status
+}
+
+cmd_status() {
+    docker ps --filter "network=$NETWORK" --format '  {{.Names}}\t{{.Status}}' >&2 || true
+    docker stats --no-stream --format '  {{.Name}}\t{{.MemUsage}}\t{{.CPUPerc}}' mon1 sc1 nc1 nc2 2>/dev/null >&2 || true
+    docker exec mon1 ceph -s 2>/dev/null >&2 || echo "  (no Ceph cluster reachable on mon1)" >&2
+}
+
+cmd_up() {
+    ensure_docker
+    ensure_venv
+    ensure_collection_link
+    step images "$REPO/molecule/images/build.sh"
+    step create molecule_ create
+    step prepare molecule_ prepare
+    step converge molecule_ converge
+    summary
+}
+
+cmd_down() {
+    ensure_venv
+    if docker info >/dev/null 2>&1; then
+        step destroy molecule_ destroy
+        docker network rm "$NETWORK" >/dev/null 2>&1 || true
+        docker volume rm "$VOLUME" >/dev/null 2>&1 || true
+        say "lab removed (network $NETWORK, volume $VOLUME); dockerd keeps running"
+    else
+        say "the Docker engine is not running: nothing to remove"
+    fi
+}
+
+case ${1:-} in
+    up) cmd_up ;;
+    converge) ensure_venv; ensure_collection_link; step converge molecule_ converge; summary ;;
+    verify) ensure_venv; ensure_collection_link; step verify molecule_ verify ;;
+    down) cmd_down ;;
+    status) cmd_status ;;
+    *) sed -n '2,12p' "$0" >&2; exit 2 ;;
+esac
