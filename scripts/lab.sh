@@ -75,8 +75,17 @@ summary() {
 
 cmd_status() {
     docker ps --filter "network=$NETWORK" --format '  {{.Names}}\t{{.Status}}' >&2 || true
-    docker stats --no-stream --format '  {{.Name}}\t{{.MemUsage}}\t{{.CPUPerc}}' mon1 sc1 nc1 nc2 2>/dev/null >&2 || true
-    docker exec mon1 ceph -s 2>/dev/null >&2 || echo "  (no Ceph cluster reachable on mon1)" >&2
+    local h id f
+    # container memory from its cgroup (docker stats of this engine shows 0 B for containers
+    # whose systemd moved every process into sub-cgroups)
+    for h in mon1 sc1 nc1 nc2; do
+        id=$(docker inspect -f '{{.Id}}' "$h" 2>/dev/null) || continue
+        for f in "/sys/fs/cgroup/memory/docker/$id/memory.usage_in_bytes" \
+                 "/sys/fs/cgroup/system.slice/docker-$id.scope/memory.current"; do
+            if [[ -r $f ]]; then printf '  %-5s memory %5d MiB\n' "$h" $(($(<"$f") / 1048576)) >&2; break; fi
+        done
+    done
+    docker exec mon1 ceph -s >&2 2>/dev/null || echo "  (no Ceph cluster reachable on mon1)" >&2
 }
 
 cmd_up() {
@@ -86,7 +95,7 @@ cmd_up() {
     step images "$REPO/molecule/images/build.sh"
     step create molecule_ create
     step prepare molecule_ prepare
-    step converge molecule_ converge
+    step converge molecule_ converge || { summary; die "converge failed (the lab stays up: fix, then scripts/lab.sh converge)"; }
     summary
 }
 
@@ -104,7 +113,10 @@ cmd_down() {
 
 case ${1:-} in
     up) cmd_up ;;
-    converge) ensure_venv; ensure_collection_link; step converge molecule_ converge; summary ;;
+    converge)
+        ensure_venv; ensure_collection_link
+        step converge molecule_ converge || { summary; die "converge failed"; }
+        summary ;;
     verify) ensure_venv; ensure_collection_link; step verify molecule_ verify ;;
     down) cmd_down ;;
     status) cmd_status ;;

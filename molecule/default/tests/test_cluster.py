@@ -99,4 +99,7 @@ def test_nc_looks_installed(host):
     conf = host.file("/etc/eucalyptus/eucalyptus.conf")
     assert conf.exists and 'HYPERVISOR="kvm"' in conf.content_string
     assert host.group("kvm").exists
-    assert host.service("libvirtd").is_running
+    # Debian's libvirtd is socket-activated and exits after 120 s idle: the sockets must be
+    # listening and qemu:///system must answer (which starts libvirtd again if needed)
+    assert host.service("libvirtd.socket").is_running
+    assert host.run("virsh -c qemu:///system uri").rc == 0
