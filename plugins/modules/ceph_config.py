@@ -48,7 +48,7 @@ options:
     type: bool
     default: false
 author:
-  - eucalyptus.ceph contributors
+  - Eucalyptus Ceph maintainers (@eucalyptus)
 """
 
 EXAMPLES = r"""

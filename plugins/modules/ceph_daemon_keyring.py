@@ -27,13 +27,14 @@ attributes:
     description: Reports what would change; nothing is sent or written.
   diff_mode:
     support: none
+    description: The key is never shown; the result says whether the keyring was written.
 options:
   entity:
     description: The full entity name, for example V(mgr.mon1) or V(client.bootstrap-osd).
     type: str
     required: true
   caps:
-    description: Capabilities, daemon type to cap string, for example C({mon: 'allow profile mgr'}).
+    description: Capabilities, daemon type to cap string, for example C(mon) to C(allow profile mgr).
     type: dict
     required: true
   path:
@@ -52,7 +53,7 @@ options:
     type: raw
     default: '0600'
 author:
-  - eucalyptus.ceph contributors
+  - Eucalyptus Ceph maintainers (@eucalyptus)
 """
 
 EXAMPLES = r"""

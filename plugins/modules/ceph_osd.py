@@ -30,6 +30,7 @@ attributes:
     description: Reports whether the OSD would be created; nothing is sent or written.
   diff_mode:
     support: none
+    description: The OSD map has no diff to show; the result says whether the OSD was created.
 options:
   uuid:
     description: The OSD's fsid (C(ceph-osd --osd-uuid)).
@@ -59,7 +60,7 @@ options:
     type: raw
     default: '0600'
 author:
-  - eucalyptus.ceph contributors
+  - Eucalyptus Ceph maintainers (@eucalyptus)
 """
 
 EXAMPLES = r"""

@@ -27,6 +27,7 @@ attributes:
     description: Writes nothing and reports that it would write.
   diff_mode:
     support: none
+    description: A probe writes data blocks; there is no state to diff.
 options:
   pool:
     description: Pool of the image.

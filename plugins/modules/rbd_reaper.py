@@ -28,6 +28,7 @@ attributes:
     description: Reports the images that would be removed and those kept, removes nothing.
   diff_mode:
     support: none
+    description: The result lists removed and kept images instead of a diff.
 options:
   pools:
     description: Pools to reap (the volume and snapshot pools).

@@ -55,7 +55,7 @@ class Cluster:
         want = {}
         for i in osd_ids:
             ret, out, _outs = self.connect().osd_command(int(i), json.dumps({"prefix": "flush_pg_stats"}),
-                                                     b"", timeout=15)
+                                                         b"", timeout=15)
             if ret == 0 and out.strip():
                 want[int(i)] = int(out)
         for i, seq in want.items():
