@@ -13,20 +13,16 @@ from __future__ import annotations
 
 import base64
 import os
-import signal
 import struct
-import subprocess
 import time
 import uuid as uuidlib
 import xml.etree.ElementTree as ET
 
 import pytest
 
-pytestmark = pytest.mark.libvirt
+from libvirtd import running_libvirtd, unavailable_reason, virsh
 
-URI = "qemu:///system"
-SOCKET = "/run/libvirt/libvirt-sock"
-LIBVIRTD = "/usr/sbin/libvirtd"
+pytestmark = pytest.mark.libvirt
 
 
 def make_key():
@@ -35,63 +31,14 @@ def make_key():
     return base64.b64encode(raw).decode()
 
 
-def virsh(*args, check=True):
-    r = subprocess.run(["virsh", "-c", URI, *args], capture_output=True, text=True, timeout=60, check=False)
-    if check and r.returncode != 0:
-        raise AssertionError("virsh %s: %s" % (" ".join(args), r.stderr))
-    return r
-
-
-def _alive(pid):
-    try:
-        with open("/proc/%d/cmdline" % pid, "rb") as f:
-            return b"libvirtd" in f.read()
-    except OSError:
-        return False
-
-
-def _libvirtd_answers():
-    return virsh("secret-list", check=False).returncode == 0
-
-
 @pytest.fixture(scope="module")
 def libvirtd(tmp_path_factory):
-    """A libvirtd answering at qemu:///system: the running one, or one this fixture starts."""
-    if os.geteuid() != 0:
-        pytest.skip("qemu:///system needs root")
-    for need in (LIBVIRTD, "/usr/bin/virsh"):
-        if not os.path.exists(need):
-            pytest.skip("%s missing: apt-get install libvirt-daemon-system libvirt-clients" % need)
-    r = subprocess.run(["/usr/bin/python3", "-c", "import libvirt"], capture_output=True, check=False)
-    if r.returncode != 0:
-        pytest.skip("python3-libvirt missing for /usr/bin/python3 (apt-get install python3-libvirt)")
-
-    if os.path.exists(SOCKET) and _libvirtd_answers():
-        yield None  # someone else's daemon: use it, never stop it
-        return
-    pidfile = str(tmp_path_factory.mktemp("libvirtd") / "libvirtd.pid")
-    subprocess.run([LIBVIRTD, "--daemon", "--pid-file", pidfile], check=True, timeout=60)
-    pid = None
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if pid is None and os.path.exists(pidfile):
-                text = open(pidfile).read().strip()
-                pid = int(text) if text.isdigit() else None
-            if pid and _libvirtd_answers():
-                break
-            time.sleep(0.2)
-        else:
-            pytest.fail("libvirtd started but does not answer at %s within 30 s" % URI)
+    """A libvirtd answering at qemu:///system: the running one, or one started (and stopped) here."""
+    reason = unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    with running_libvirtd(tmp_path_factory.mktemp("libvirtd")) as pid:
         yield pid
-    finally:
-        if pid and _alive(pid):
-            os.kill(pid, signal.SIGTERM)
-            deadline = time.monotonic() + 20
-            while _alive(pid) and time.monotonic() < deadline:
-                time.sleep(0.1)
-            if _alive(pid):
-                os.kill(pid, signal.SIGKILL)
 
 
 @pytest.fixture
