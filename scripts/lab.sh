@@ -6,6 +6,8 @@
 #   converge  run the site deployment again on the running lab
 #   verify    molecule verify (testinfra, molecule/default/tests)
 #   down      molecule destroy + remove the lab network and the OSD-files volume
+#   test      molecule test (create .. verify .. destroy), then remove networks and volumes
+# A second argument names another scenario (default: default), e.g. `lab.sh test expansion`.
 #   status    containers, memory, ceph -s
 #
 # The lab: mon1 (Ceph mon+mgr+3 file-backed OSDs), sc1 (SC/CLC with a fake euctl), nc1, nc2
@@ -60,11 +62,31 @@ ensure_collection_link() {
 }
 
 ensure_venv() {
-    [[ -x $VENV/bin/molecule ]] || die "no molecule in $VENV (run scripts/bootstrap.sh first)"
+    # Debian packages + the project venv (idempotent; under a second when nothing is missing)
+    if [[ ${SKIP_BOOTSTRAP:-0} != 1 ]]; then
+        bash "$REPO/scripts/bootstrap.sh" >&2 || die "scripts/bootstrap.sh failed"
+    fi
+    [[ -x $VENV/bin/molecule ]] || die "no molecule in $VENV (scripts/bootstrap.sh did not install it)"
     export PATH="$VENV/bin:$PATH"
 }
 
 molecule_() { (cd "$REPO" && molecule "$@" -s "$SCENARIO"); }
+
+# Networks and volumes of a scenario: the names its molecule.yml declares (all ours, all
+# prefixed eucalyptus-ceph-), removed after a destroy.
+scenario_resources() { # KIND (network|volume)
+    local f="$REPO/molecule/$SCENARIO/molecule.yml"
+    case $1 in
+        network) grep -oE 'name: eucalyptus-ceph-[a-z0-9-]+' "$f" | awk '{print $2}' | sort -u ;;
+        volume) grep -oE -- '- eucalyptus-ceph-[a-z0-9-]+:' "$f" | tr -d ':' | awk '{print $2}' | sort -u ;;
+    esac
+}
+
+remove_scenario_resources() {
+    local n
+    for n in $(scenario_resources network); do docker network rm "$n" >/dev/null 2>&1 || true; done
+    for n in $(scenario_resources volume); do docker volume rm "$n" >/dev/null 2>&1 || true; done
+}
 
 summary() {
     say "summary"
@@ -103,16 +125,31 @@ cmd_down() {
     ensure_venv
     if docker info >/dev/null 2>&1; then
         step destroy molecule_ destroy
-        docker network rm "$NETWORK" >/dev/null 2>&1 || true
-        docker volume rm "$VOLUME" >/dev/null 2>&1 || true
-        say "lab removed (network $NETWORK, volume $VOLUME); dockerd keeps running"
+        remove_scenario_resources
+        say "scenario $SCENARIO removed with its networks and volumes; dockerd keeps running"
     else
         say "the Docker engine is not running: nothing to remove"
     fi
 }
 
+# molecule test of one scenario (create .. destroy); its containers, networks and volumes
+# are removed afterwards whatever the outcome.
+cmd_test() {
+    ensure_docker
+    ensure_venv
+    ensure_collection_link
+    step images "$REPO/molecule/images/build.sh"
+    local rc=0
+    step "test-$SCENARIO" molecule_ test --destroy always || rc=$?
+    remove_scenario_resources
+    return "$rc"
+}
+
+[[ -n ${2:-} ]] && SCENARIO=$2
+[[ -f $REPO/molecule/$SCENARIO/molecule.yml ]] || die "no Molecule scenario '$SCENARIO'"
 case ${1:-} in
     up) cmd_up ;;
+    test) cmd_test ;;
     converge)
         ensure_venv; ensure_collection_link
         step converge molecule_ converge || { summary; die "converge failed"; }

@@ -4,7 +4,9 @@
 # Stages, in this order by default:
 #   sanity       scripts/sanity.sh (ansible-test sanity), when that script exists
 #   unit         pytest tests/unit
-#   integration  pytest tests/integration -m "ceph or libvirt"  (real Ceph cluster; root)
+#   integration  pytest tests/integration  (real Ceph cluster, libvirtd; root)
+#   molecule     every Molecule scenario (molecule/*/molecule.yml) through scripts/lab.sh test:
+#                Docker engine, locally built images, create .. verify .. destroy
 # e.g.  scripts/test.sh unit integration
 #
 # Every requested stage runs even if an earlier one failed (one CI run shows every
@@ -15,7 +17,7 @@ set -Euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
-ALL_STAGES=(sanity unit integration)
+ALL_STAGES=(sanity unit integration molecule)
 STAGES=("$@")
 ((${#STAGES[@]})) || STAGES=("${ALL_STAGES[@]}")
 for s in "${STAGES[@]}"; do
@@ -58,6 +60,16 @@ stage_unit() {
 
 stage_integration() {
     run_pytest tests/integration -v -ra --durations=15
+}
+
+stage_molecule() {
+    local f scenario rc=0
+    for f in molecule/*/molecule.yml; do
+        scenario=$(basename "$(dirname "$f")")
+        banner "molecule scenario: $scenario"
+        SKIP_BOOTSTRAP=1 bash scripts/lab.sh test "$scenario" || rc=1
+    done
+    return "$rc"
 }
 
 declare -A RESULT TIME
