@@ -89,6 +89,13 @@ MON_COMMANDS = {
     "osd safe-to-destroy": {"ids": [str]},
     "osd ok-to-stop": {"ids": [str]},
     "osd purge": {"id": int, "yes_i_really_mean_it": bool},
+    # Pacific: "osd crush rule create-replicated name=name,type=CephString name=root,type=CephString
+    # name=type,type=CephString name=class,type=CephString,req=false" (all strings).
+    "osd crush rule create-replicated": {"name": str, "root": str, "type": str, "class": str},
+    "osd crush rule dump": {"name": str},
+    "osd crush rule rm": {"name": str},
+    # Pacific: "osd crush remove name=name,type=CephString name=ancestor,type=CephString,req=false".
+    "osd crush remove": {"name": str, "ancestor": str},
     "pg stat": {},
     "config get": {"who": str, "key": str},
     "config set": {"who": str, "name": str, "value": str, "force": bool},
@@ -117,6 +124,9 @@ MON_REQUIRED = {
     "osd unset": ("key",),
     "osd crush reweight": ("name", "weight"),
     "osd purge": ("id",),
+    "osd crush rule create-replicated": ("name", "root", "type"),
+    "osd crush rule rm": ("name",),
+    "osd crush remove": ("name",),
     "config get": ("who", "key"),
     "config set": ("who", "name", "value"),
     "config rm": ("who", "name"),

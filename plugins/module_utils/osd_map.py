@@ -51,3 +51,52 @@ def same_weight(a, b):
 
 def reweight(client, name, weight):
     client.mon_command("osd crush reweight", name=name, weight=float(weight))
+
+
+# -- CRUSH rules and failure domains (used by ceph_crush_rule) ---------------------------------
+def rule_summary(rule):
+    """A rule of ``osd crush rule dump`` -> {"id", "name", "root", "device_class", "failure_domain"}.
+
+    The root of a class-restricted rule is a shadow tree named ``ROOT~CLASS``.
+    """
+    root = device_class = failure_domain = None
+    for step in rule.get("steps") or []:
+        op = step.get("op", "")
+        if op == "take" and root is None:
+            root = step.get("item_name")
+            if root and "~" in root:
+                root, device_class = root.split("~", 1)
+        elif op.startswith("choose") and failure_domain is None:
+            failure_domain = step.get("type")
+    return {"id": rule.get("rule_id"), "name": rule.get("rule_name"), "root": root,
+            "device_class": device_class, "failure_domain": failure_domain}
+
+
+def weighted_domains(osd_tree, root, domain_type):
+    """Names of the buckets of type ``domain_type`` under ``root`` holding CRUSH weight > 0.
+
+    ``osd`` counts the OSDs themselves. Bucket weights are the sum of their OSDs' weights.
+    """
+    nodes = dict((n["id"], n) for n in osd_tree.get("nodes") or [])
+    roots = [n for n in nodes.values() if n.get("name") == root and n.get("type") != "osd"]
+    if not roots:
+        return []
+
+    def weight(node):
+        if node.get("type") == "osd":
+            return float(node.get("crush_weight") or 0)
+        return sum(weight(nodes[c]) for c in node.get("children") or [] if c in nodes)
+
+    found = []
+
+    def walk(node):
+        if node.get("type") == domain_type:
+            if weight(node) > WEIGHT_EPSILON:
+                found.append(node["name"])
+            return
+        for c in node.get("children") or []:
+            if c in nodes:
+                walk(nodes[c])
+
+    walk(roots[0])
+    return sorted(found)

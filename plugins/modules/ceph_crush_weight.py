@@ -36,6 +36,14 @@ options:
   fraction:
     description: Fraction (0 to 1) of each OSD's size-based weight. Mutually exclusive with O(weight).
     type: float
+  direction:
+    description:
+      - V(any) sets every OSD to the weight. V(up) only raises weights (an OSD already at or above
+        the weight is left alone), V(down) only lowers them - so that a step of an interrupted
+        expansion (or retirement) that is run again never moves an OSD backwards.
+    type: str
+    choices: [any, up, down]
+    default: any
 author:
   - Eucalyptus Ceph maintainers (@eucalyptus)
 """
@@ -45,6 +53,12 @@ EXAMPLES = r"""
   eucalyptus.ceph.ceph_crush_weight:
     osds: [3, 4, 5]
     fraction: 0.25
+
+- name: Resume an expansion - raise to half their weight, never lower one already above
+  eucalyptus.ceph.ceph_crush_weight:
+    osds: [3, 4, 5]
+    fraction: 0.5
+    direction: up
 """
 
 RETURN = r"""
@@ -74,7 +88,9 @@ def run(cm):
         osd = table[osd_id]
         target = p["weight"] if p["weight"] is not None else round(osd["size_weight"] * p["fraction"], 6)
         before[osd["name"]] = osd["crush_weight"]
-        if osd_map.same_weight(osd["crush_weight"], target):
+        if osd_map.same_weight(osd["crush_weight"], target) or (
+                p["direction"] == "up" and osd["crush_weight"] > target) or (
+                p["direction"] == "down" and osd["crush_weight"] < target):
             after[osd["name"]] = osd["crush_weight"]
             continue
         after[osd["name"]] = target
@@ -90,6 +106,7 @@ def main():
             osds=dict(type="list", elements="int", required=True),
             weight=dict(type="float"),
             fraction=dict(type="float"),
+            direction=dict(type="str", default="any", choices=["any", "up", "down"]),
         ),
         mutually_exclusive=[("weight", "fraction")],
         required_one_of=[("weight", "fraction")],

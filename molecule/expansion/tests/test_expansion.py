@@ -1,0 +1,139 @@
+"""Assertions of molecule/expansion (issue 4), after side_effect.yml.
+
+Zero client I/O errors and mismatched blocks (every block verified at the end), the cluster
+back to HEALTH_OK with every PG active+clean, no flag left set, throttles back to exactly what
+they were, the EBS pools on a host failure-domain rule with replicas on both hosts, and
+playbooks/expand.yml idempotent. Latencies are figures (benchmarks/results), not asserted.
+"""
+
+import json
+import os
+import re
+import subprocess
+import time
+
+import testinfra
+
+INVENTORY = os.environ["MOLECULE_INVENTORY_FILE"]
+SCENARIO = os.environ["MOLECULE_SCENARIO_DIRECTORY"]
+REPO = os.path.abspath(os.path.join(SCENARIO, "..", ".."))
+MON = testinfra.get_host("ansible://xmon1?ansible_inventory=%s" % INVENTORY)
+CLIENT = testinfra.get_host("ansible://xclient?ansible_inventory=%s" % INVENTORY)
+# the tests below address hosts themselves; run them once
+testinfra_hosts = ["ansible://xmon1?ansible_inventory=%s" % INVENTORY]
+
+
+def ceph(*args):
+    cmd = MON.run("ceph --connect-timeout 15 --format json " + " ".join(args))
+    assert cmd.rc == 0, cmd.stderr
+    return json.loads(cmd.stdout) if cmd.stdout.strip() else None
+
+
+def summary():
+    return json.loads(CLIENT.file("/var/tmp/expansion-io/summary.json").content_string)
+
+
+def test_zero_io_errors_and_mismatches():
+    s = summary()
+    assert s["io_errors"] == 0, s["error_samples"]
+    assert s["mismatches_during_loop"] == 0, s["error_samples"]
+    assert s["final_mismatches"] == 0, s["error_samples"]
+    # every block of the volume was read back and compared at the end
+    assert s["final_blocks_verified"] == s["blocks"] == 4096
+    assert s["write_read_pairs"] > 0
+    for phase in ("before", "expansion", "crush_rule", "host_failure", "after"):
+        assert s["phases"][phase]["all"]["count"] > 0, phase
+
+
+def test_client_used_only_the_nc_keyring_file():
+    s = summary()
+    assert s["user"] == "client.eucalyptus-nc"
+    keyring = CLIENT.file("/etc/ceph/ceph.client.eucalyptus-nc.keyring")
+    assert keyring.mode == 0o600
+    assert not CLIENT.file("/etc/ceph/ceph.client.admin.keyring").exists
+
+
+def _flushed_pg_states():
+    tree = ceph("osd", "tree")
+    for node in tree["nodes"]:
+        if node["type"] == "osd":
+            MON.run("ceph tell osd.%d flush_pg_stats" % node["id"])
+    time.sleep(2)
+    return ceph("pg", "stat")
+
+
+def test_health_ok_and_all_pgs_active_clean():
+    stat = _flushed_pg_states()
+    summary_ = stat.get("pg_summary", stat)
+    states = {s["name"]: s["num"] for s in summary_["num_pg_by_state"]}
+    assert states == {"active+clean": summary_["num_pgs"]}, states
+    health = ceph("health", "detail")
+    assert health["status"] == "HEALTH_OK", health
+    osd = ceph("osd", "stat")
+    assert (osd["num_osds"], osd["num_up_osds"], osd["num_in_osds"]) == (6, 6, 6)
+
+
+def test_two_hosts_three_osds_each_at_full_weight():
+    tree = ceph("osd", "df", "tree")
+    hosts = {n["name"]: n["children"] for n in tree["nodes"] if n["type"] == "host"}
+    assert sorted(hosts) == ["xmon1", "xosd2"]
+    assert all(len(children) == 3 for children in hosts.values())
+    for node in tree["nodes"]:
+        if node["type"] == "osd":
+            size_weight = node["kb"] * 1024 / float(1 << 40)
+            assert abs(node["crush_weight"] - size_weight) < 0.0001, node
+
+
+def test_no_flag_left_set():
+    flags = set(ceph("osd", "dump")["flags_set"])
+    assert not flags & {"norebalance", "noout", "nobackfill", "norecover", "noin", "noup", "nodown", "pause"}, flags
+
+
+def test_throttles_and_initial_weight_restored_exactly():
+    dump = ceph("config", "dump")
+    osd = {e["name"]: e["value"] for e in dump if e["section"] == "osd"}
+    # set by the operator before the expansion: back to exactly that value
+    assert osd.get("osd_max_backfills") == "3"
+    # not set before: removed again
+    for name in ("osd_recovery_max_active", "osd_recovery_sleep", "osd_crush_initial_weight"):
+        assert name not in osd, (name, osd)
+
+
+def test_ebs_pools_survive_a_host_failure():
+    """Host rule, and every PG of every EBS pool has one replica on each host."""
+    rules = {r["rule_id"]: r for r in ceph("osd", "crush", "rule", "dump")}
+    tree = ceph("osd", "tree")
+    host_of = {}
+    for node in tree["nodes"]:
+        if node["type"] == "host":
+            for child in node["children"]:
+                host_of[child] = node["name"]
+    pools = {p["pool_name"]: p for p in ceph("osd", "dump")["pools"]}
+    pg_dump = ceph("pg", "dump", "pgs_brief")
+    pgs = pg_dump["pg_stats"] if isinstance(pg_dump, dict) else pg_dump
+    for name in ("eucavolumes", "eucasnapshots"):
+        pool = pools[name]
+        assert (pool["size"], pool["min_size"]) == (2, 1)
+        steps = rules[pool["crush_rule"]]["steps"]
+        assert any(s.get("type") == "host" for s in steps), steps
+        mine = [pg for pg in pgs if pg["pgid"].split(".")[0] == str(pool["pool"])]
+        assert len(mine) == pool["pg_num"]
+        for pg in mine:
+            assert sorted(host_of[o] for o in pg["up"]) == ["xmon1", "xosd2"], pg
+
+
+def _expand_run(*extra):
+    env = dict(os.environ)
+    cmd = ["ansible-playbook", "-i", INVENTORY, "-i", os.path.join(SCENARIO, "inventory", "expanded.yml"),
+           os.path.join(REPO, "playbooks", "expand.yml")] + list(extra)
+    run = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    return run.stdout
+
+
+def test_expand_rerun_changes_nothing():
+    out = _expand_run()
+    recap = re.findall(r"^(\S+)\s+:\s+ok=\d+\s+changed=(\d+)", out, re.M)
+    assert recap, out[-3000:]
+    assert all(changed == "0" for _, changed in recap), recap
+    assert "xosd2: OSDs [" in out and "already at their target weight" in out

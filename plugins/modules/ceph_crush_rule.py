@@ -1,0 +1,181 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: eucalyptus.ceph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: ceph_crush_rule
+short_description: Replicated CRUSH rule (failure domain host, osd, rack...) and the pools that use it
+version_added: 0.1.0
+description:
+  - C(ceph osd crush rule create-replicated NAME ROOT TYPE [CLASS]) when the rule does not exist.
+    An existing rule with the same name but another root, class or failure domain is an error
+    (rules are not edited in place).
+  - With O(pools), each pool is switched to the rule (C(ceph osd pool set POOL crush_rule NAME)).
+    This is how a lab or a first single-host cluster, whose pools separate replicas by OSD, is
+    made to survive the loss of a whole host once it has several hosts. Data moves afterwards:
+    wait for every PG active+clean (M(eucalyptus.ceph.ceph_info) with O(eucalyptus.ceph.ceph_info#module:flush_pg_stats=true)).
+  - A pool is only switched when the rule has at least as many failure domains holding CRUSH
+    weight as the pool has replicas (else its PGs would stay undersized), unless O(force=true).
+extends_documentation_fragment:
+  - eucalyptus.ceph.cluster
+attributes:
+  check_mode:
+    support: full
+    description: Reports the rule and the pools that would change.
+  diff_mode:
+    support: full
+    description: Shows the pools' rules before and after.
+options:
+  name:
+    description: Rule name.
+    type: str
+    required: true
+  state:
+    description: V(present) creates the rule, V(absent) removes it (Ceph refuses while a pool uses it).
+    type: str
+    choices: [present, absent]
+    default: present
+  failure_domain:
+    description: CRUSH bucket type replicas are spread over (V(host), V(osd), V(rack)...).
+    type: str
+    default: host
+  root:
+    description: CRUSH root the rule takes OSDs from.
+    type: str
+    default: default
+  device_class:
+    description: Only OSDs of this device class (V(hdd), V(ssd)...); none - every class.
+    type: str
+  pools:
+    description: Pools that must use the rule (O(state=present) only).
+    type: list
+    elements: str
+    default: []
+  force:
+    description: Switch the pools even when the rule has fewer weighted failure domains than a pool's size.
+    type: bool
+    default: false
+author:
+  - eucalyptus.ceph contributors
+"""
+
+EXAMPLES = r"""
+- name: EBS pools keep their replicas on different hosts
+  eucalyptus.ceph.ceph_crush_rule:
+    name: replicated_host
+    failure_domain: host
+    pools: [eucavolumes, eucasnapshots]
+"""
+
+RETURN = r"""
+rule_id:
+  description: Id of the rule; null when it does not exist (or would be created in check mode).
+  returned: always
+  type: int
+created:
+  description: Whether the rule was (or would be) created.
+  returned: always
+  type: bool
+failure_domains:
+  description: Names of the buckets of the failure-domain type under the root that hold weight.
+  returned: when O(state=present)
+  type: list
+  elements: str
+  sample: [xmon1, xosd2]
+pools_changed:
+  description: Pools switched (or that would be switched) to the rule.
+  returned: always
+  type: list
+  elements: str
+"""
+
+from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_module import CephModule
+from ansible_collections.eucalyptus.ceph.plugins.module_utils import osd_map
+
+
+def find_rule(rules, name):
+    for rule in rules or []:
+        if rule.get("rule_name") == name:
+            return osd_map.rule_summary(rule)
+    return None
+
+
+def run(cm):
+    p = cm.params
+    client = cm.client
+    rule = find_rule(client.mon_command("osd crush rule dump"), p["name"])
+    result = dict(changed=False, created=False, rule_id=rule["id"] if rule else None, pools_changed=[])
+    if p["state"] == "absent":
+        if rule is not None:
+            result["changed"] = True
+            if not cm.check_mode:
+                client.mon_command("osd crush rule rm", name=p["name"])
+        return result
+
+    if rule is not None:
+        want = (p["root"], p["device_class"], p["failure_domain"])
+        have = (rule["root"], rule["device_class"], rule["failure_domain"])
+        if want != have:
+            cm.fail("CRUSH rule %s exists as root=%s class=%s failure domain=%s, not root=%s class=%s "
+                    "failure domain=%s: use another name" % ((p["name"],) + have + want))
+    tree = client.mon_command("osd tree")
+    domains = osd_map.weighted_domains(tree, p["root"], p["failure_domain"])
+    result["failure_domains"] = domains
+    dump = client.mon_command("osd dump")
+    pools = dict((pool["pool_name"], pool) for pool in dump.get("pools") or [])
+    missing = [name for name in p["pools"] if name not in pools]
+    if missing:
+        cm.fail("no such pool(s): %s" % ", ".join(missing))
+    to_switch = [name for name in p["pools"] if rule is None or pools[name].get("crush_rule") != rule["id"]]
+    short = [name for name in to_switch if int(pools[name].get("size") or 0) > len(domains)]
+    if short and not p["force"]:
+        cm.fail("pool(s) %s keep %s replicas but the rule has only %d %s bucket(s) with weight (%s): "
+                "their PGs would stay undersized; add capacity first or use force"
+                % (", ".join(short), "/".join(str(pools[n]["size"]) for n in short), len(domains),
+                   p["failure_domain"], ", ".join(domains) or "none"))
+    if rule is None:
+        result["created"] = result["changed"] = True
+        if not cm.check_mode:
+            args = {"name": p["name"], "root": p["root"], "type": p["failure_domain"]}
+            if p["device_class"]:
+                args["class"] = p["device_class"]
+            client.mon_command("osd crush rule create-replicated", **args)
+            rule = find_rule(client.mon_command("osd crush rule dump"), p["name"])
+            result["rule_id"] = rule["id"] if rule else None
+    before, after = {}, {}
+    for name in p["pools"]:
+        before[name] = pools[name].get("crush_rule")
+        after[name] = result["rule_id"] if name in to_switch else before[name]
+    for name in to_switch:
+        result["pools_changed"].append(name)
+        result["changed"] = True
+        if not cm.check_mode:
+            client.mon_command("osd pool set", pool=name, var="crush_rule", val=p["name"])
+    result["diff"] = dict(before={"pool_rules": before}, after={"pool_rules": after})
+    return result
+
+
+def main():
+    cm = CephModule(
+        argument_spec=dict(
+            name=dict(type="str", required=True),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+            failure_domain=dict(type="str", default="host"),
+            root=dict(type="str", default="default"),
+            device_class=dict(type="str"),
+            pools=dict(type="list", elements="str", default=[]),
+            force=dict(type="bool", default=False),
+        ),
+    )
+    if cm.params["state"] == "absent" and cm.params["pools"]:
+        cm.fail("pools is only valid with state=present")
+    cm.run(run)
+
+
+if __name__ == "__main__":
+    main()

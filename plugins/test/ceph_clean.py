@@ -1,0 +1,61 @@
+# -*- coding: utf-8 -*-
+# Copyright: eucalyptus.ceph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: ceph_clean
+short_description: Is a ceph_info result a clean, healthy cluster (health gate)?
+version_added: 0.1.0
+description:
+  - True when the result of M(eucalyptus.ceph.ceph_info) (gathered with C(health), C(osds) and C(pgs))
+    shows C(HEALTH_OK) - or only health checks named in the allowed list -, at least one OSD,
+    every OSD up and in, and every placement group C(active+clean).
+  - Read the PG states with O(eucalyptus.ceph.ceph_info#module:flush_pg_stats=true), else they can be stale.
+options:
+  _input:
+    description: A registered M(eucalyptus.ceph.ceph_info) result.
+    type: dict
+    required: true
+  allowed:
+    description: Health check names that do not count (for example V(OSDMAP_FLAGS)).
+    type: list
+    elements: str
+    default: []
+"""
+
+EXAMPLES = r"""
+- name: Wait for a clean cluster, a set noout flag allowed
+  eucalyptus.ceph.ceph_info:
+    gather: [health, osds, pgs]
+    flush_pg_stats: true
+  register: gate
+  until: gate is eucalyptus.ceph.ceph_clean(['OSDMAP_FLAGS'])
+  retries: 60
+  delay: 3
+"""
+
+RETURN = r"""
+_value:
+  description: Whether the cluster is clean.
+  type: bool
+"""
+
+
+def ceph_clean(result, allowed=None):
+    if not isinstance(result, dict):
+        return False
+    health, osds, pgs = result.get("health"), result.get("osds"), result.get("pgs")
+    if not (isinstance(health, dict) and isinstance(osds, dict) and isinstance(pgs, dict)):
+        return False
+    allowed = set(allowed or [])
+    healthy = health.get("ok") or not (set((health.get("checks") or {}).keys()) - allowed)
+    return bool(healthy and osds.get("total", 0) > 0 and osds.get("all_up_in") and pgs.get("all_active_clean"))
+
+
+class TestModule(object):
+    def tests(self):
+        return {"ceph_clean": ceph_clean}
