@@ -94,7 +94,10 @@ def main():
     stop_file = os.path.join(a.dir, "stop")
     cluster = rados.Rados(conffile=a.conf, rados_id=a.user,
                           conf={"keyring": a.keyring, "rados_osd_op_timeout": str(a.op_timeout),
-                                "client_mount_timeout": "30"})
+                                "client_mount_timeout": "30",
+                                # no client cache: every write acknowledged by the OSDs, every
+                                # read from them (as qemu with cache=none); latencies are the cluster's
+                                "rbd_cache": "false"})
     cluster.connect(timeout=30)
     ioctx = cluster.open_ioctx(a.pool)
     image = rbd.Image(ioctx, a.image)

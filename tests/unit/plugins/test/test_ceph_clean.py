@@ -1,0 +1,31 @@
+"""The ceph_clean test plugin: the expansion's health gate over a ceph_info result."""
+
+from ansible_collections.eucalyptus.ceph.plugins.test.ceph_clean import ceph_clean
+
+
+def result(status="HEALTH_OK", checks=None, all_up_in=True, total=3, clean=True):
+    return {
+        "health": {"status": status, "ok": status == "HEALTH_OK", "checks": checks or {}},
+        "osds": {"total": total, "all_up_in": all_up_in},
+        "pgs": {"all_active_clean": clean},
+    }
+
+
+def test_clean_cluster():
+    assert ceph_clean(result())
+
+
+def test_warnings_only_when_allowed():
+    warn = result("HEALTH_WARN", {"OSDMAP_FLAGS": {"severity": "HEALTH_WARN"}})
+    assert not ceph_clean(warn)
+    assert ceph_clean(warn, ["OSDMAP_FLAGS"])
+    both = result("HEALTH_WARN", {"OSDMAP_FLAGS": {}, "PG_DEGRADED": {}})
+    assert not ceph_clean(both, ["OSDMAP_FLAGS"])
+
+
+def test_not_clean():
+    assert not ceph_clean(result(clean=False))
+    assert not ceph_clean(result(all_up_in=False))
+    assert not ceph_clean(result(total=0))
+    assert not ceph_clean({"failed": True, "msg": "timeout"})
+    assert not ceph_clean(None)
