@@ -17,8 +17,8 @@ description:
     (rules are not edited in place).
   - With O(pools), each pool is switched to the rule (C(ceph osd pool set POOL crush_rule NAME)).
     This is how a lab or a first single-host cluster, whose pools separate replicas by OSD, is
-    made to survive the loss of a whole host once it has several hosts. Data moves afterwards:
-    wait for every PG active+clean (M(eucalyptus.ceph.ceph_info) with O(eucalyptus.ceph.ceph_info#module:flush_pg_stats=true)).
+    made to survive the loss of a whole host once it has several hosts. Data moves afterwards,
+    so wait for every PG active+clean (M(eucalyptus.ceph.ceph_info) with O(eucalyptus.ceph.ceph_info#module:flush_pg_stats=true)).
   - A pool is only switched when the rule has at least as many failure domains holding CRUSH
     weight as the pool has replicas (else its PGs would stay undersized), unless O(force=true).
 extends_documentation_fragment:
@@ -61,7 +61,7 @@ options:
     type: bool
     default: false
 author:
-  - eucalyptus.ceph contributors
+  - Eucalyptus Ceph maintainers (@eucalyptus)
 """
 
 EXAMPLES = r"""

@@ -28,6 +28,7 @@ attributes:
     description: Reports what would change; the checks of V(state=purged) still run.
   diff_mode:
     support: none
+    description: Nothing to compare; RV(changed_osds) lists what changes.
 options:
   osds:
     description: OSD ids. Ids no longer in the OSD map are ignored (already purged).
@@ -47,7 +48,7 @@ options:
     type: bool
     default: false
 author:
-  - eucalyptus.ceph contributors
+  - Eucalyptus Ceph maintainers (@eucalyptus)
 """
 
 EXAMPLES = r"""

@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 # -*- coding: utf-8 -*-
 # Copyright: eucalyptus.ceph contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
@@ -76,7 +75,7 @@ class Phase:
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     ap.add_argument("--conf", default="/etc/ceph/ceph.conf")
     ap.add_argument("--user", required=True, help="cephx id without 'client.'")
     ap.add_argument("--keyring", required=True, help="keyring FILE of the user")
@@ -169,8 +168,8 @@ def main():
         ops += 1
         if time.time() - last_report >= 10:
             last_report = time.time()
-            print("%s phase=%s ops=%d errors=%d mismatches=%d" % (time.strftime("%H:%M:%S"), name, ops, errors,
-                                                                 mismatches), flush=True)
+            print("%s phase=%s ops=%d errors=%d mismatches=%d"
+                  % (time.strftime("%H:%M:%S"), name, ops, errors, mismatches), flush=True)
     csv.close()
 
     # 3. every block, read back and compared
