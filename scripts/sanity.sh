@@ -5,15 +5,19 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 # Outside the repository: inside it, ansible-test would find the repo's .git and list only
 # files git tracks there (none, under the ignored build/).
-tree="${SANITY_ROOT:-/tmp/eucalyptus-ceph-sanity}/ansible_collections/eucalyptus/ceph"
+# One tree per checkout, rebuilt from scratch each run: files deleted or renamed since the
+# last run must not linger, and two checkouts must not share a tree.
+root="${SANITY_ROOT:-/tmp/eucalyptus-ceph-sanity-$(printf %s "$repo" | md5sum | cut -c1-8)}"
+tree="$root/ansible_collections/eucalyptus/ceph"
 # shellcheck source=/dev/null
 source "$repo/.venv/bin/activate"
 
 echo "==> sanity: copying the collection to $tree"
+rm -rf -- "$root"
 mkdir -p "$tree"
 # Only what git would ship (tracked + new, not ignored): no venv, no build output.
 (cd "$repo" && git ls-files -z --cached --others --exclude-standard) \
-    | rsync -a --delete --from0 --files-from=- "$repo/" "$tree/"
+    | rsync -a --from0 --files-from=- "$repo/" "$tree/"
 
 # ansible-test fetches get-pip.py from a host these machines cannot reach; give it our shim.
 for v in 24_2 25_3; do
