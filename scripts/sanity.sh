@@ -13,7 +13,7 @@ tree="$root/ansible_collections/eucalyptus/ceph"
 source "$repo/.venv/bin/activate"
 
 echo "==> sanity: copying the collection to $tree"
-rm -rf -- "$root"
+rm -rf -- "$root/ansible_collections"
 mkdir -p "$tree"
 # Only what git would ship (tracked + new, not ignored): no venv, no build output.
 (cd "$repo" && git ls-files -z --cached --others --exclude-standard) \
