@@ -88,6 +88,7 @@ MON_COMMANDS = {
     "osd in": {"ids": [str]},
     "osd safe-to-destroy": {"ids": [str]},
     "osd ok-to-stop": {"ids": [str]},
+    # Pacific: served by the mgr (CephClient.mgr_command); "id" is a CephOsdName -> integer.
     "osd purge": {"id": int, "yes_i_really_mean_it": bool},
     # Pacific: "osd crush rule create-replicated name=name,type=CephString name=root,type=CephString
     # name=type,type=CephString name=class,type=CephString,req=false" (all strings).
@@ -292,6 +293,23 @@ class CephClient:
             text = outbuf.decode("utf-8") if outbuf else ""
             return json.loads(text) if text.strip() else None
         return outbuf.decode("utf-8") if outbuf else (outs or "")
+
+    def mgr_command(self, prefix, inbuf=b"", **args):
+        """Like :meth:`mon_command`, for the commands Pacific serves from the manager.
+
+        ``osd purge`` is one: the ``ceph`` CLI sends it to the mgr (which checks safe-to-destroy
+        and forwards ``osd purge-actual``); sent to a monitor it fails with EINVAL. Same
+        argument table and type checks as monitor commands.
+        """
+        args.setdefault("format", "json")
+        payload = build_mon_command(prefix, **args)
+        ret, outbuf, outs = self.connect().mgr_command(payload, inbuf, timeout=self.op_timeout)
+        if ret != 0:
+            raise CephClientError("%s: %s" % (prefix, (outs or errno.errorcode.get(-ret, str(ret))).strip()), ret)
+        text = outbuf.decode("utf-8") if outbuf else ""
+        if args.get("format") == "json" and text.strip():
+            return json.loads(text)
+        return text or (outs or "")
 
     def osd_command(self, osd_id, prefix, **args):
         if not isinstance(osd_id, int) or isinstance(osd_id, bool):

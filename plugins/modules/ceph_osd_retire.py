@@ -152,7 +152,8 @@ def run(cm):
         result["changed"] = True
         if not cm.check_mode:
             for i in ids:
-                client.mon_command("osd purge", id=i, yes_i_really_mean_it=True)
+                # a manager command in Pacific (the monitors answer EINVAL)
+                client.mgr_command("osd purge", id=i, yes_i_really_mean_it=True)
     if p["crush_host"]:
         tree = client.mon_command("osd tree")
         for node in tree.get("nodes") or []:

@@ -25,6 +25,12 @@ options:
     type: list
     elements: str
     default: []
+  ignore_osds:
+    description:
+      - OSD ids whose state does not count (the OSDs of a host being retired, already stopped or out).
+    type: list
+    elements: int
+    default: []
 """
 
 EXAMPLES = r"""
@@ -45,7 +51,7 @@ _value:
 """
 
 
-def ceph_clean(result, allowed=None):
+def ceph_clean(result, allowed=None, ignore_osds=None):
     if not isinstance(result, dict):
         return False
     health, osds, pgs = result.get("health"), result.get("osds"), result.get("pgs")
@@ -53,6 +59,13 @@ def ceph_clean(result, allowed=None):
         return False
     allowed = set(allowed or [])
     healthy = health.get("ok") or not (set((health.get("checks") or {}).keys()) - allowed)
+    if ignore_osds:
+        ignored = set(int(i) for i in ignore_osds)
+        # a down or out OSD of a host being retired raises OSD_DOWN / OSD_HOST_DOWN: not counted either
+        others = [o for o in osds.get("osds") or [] if o.get("id") not in ignored]
+        up_in = bool(others) and all(o.get("up") and o.get("in") for o in others)
+        healthy = healthy or not (set((health.get("checks") or {}).keys()) - allowed - set(("OSD_DOWN", "OSD_HOST_DOWN")))
+        return bool(healthy and up_in and pgs.get("all_active_clean"))
     return bool(healthy and osds.get("total", 0) > 0 and osds.get("all_up_in") and pgs.get("all_active_clean"))
 
 

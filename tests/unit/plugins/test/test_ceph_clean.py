@@ -29,3 +29,11 @@ def test_not_clean():
     assert not ceph_clean(result(total=0))
     assert not ceph_clean({"failed": True, "msg": "timeout"})
     assert not ceph_clean(None)
+
+
+def test_ignored_osds_of_a_host_being_retired():
+    r = result("HEALTH_WARN", {"OSD_DOWN": {}}, all_up_in=False)
+    r["osds"]["osds"] = [{"id": 0, "up": True, "in": True}, {"id": 5, "up": False, "in": False}]
+    assert not ceph_clean(r)
+    assert ceph_clean(r, [], [5])
+    assert not ceph_clean(r, [], [0])
