@@ -84,7 +84,7 @@ notes:
 seealso:
   - module: eucalyptus.ceph.libvirt_secret
 author:
-  - eucalyptus.ceph contributors (!UNKNOWN)
+  - Eucalyptus Ceph maintainers (@eucalyptus)
 """
 
 EXAMPLES = r"""

@@ -84,7 +84,7 @@ notes:
 seealso:
   - module: eucalyptus.ceph.cephx_keyring
 author:
-  - eucalyptus.ceph contributors (!UNKNOWN)
+  - Eucalyptus Ceph maintainers (@eucalyptus)
 """
 
 EXAMPLES = r"""
