@@ -24,11 +24,12 @@ T0=$SECONDS
 say() { printf '\n[lab.sh +%ds] %s\n' $((SECONDS - T0)) "$*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
 declare -A TIMES=()
-step() { # NAME CMD...
-    local name=$1 t=$SECONDS; shift
+step() { # NAME CMD... ; returns CMD's status (set -e does not apply inside `step ... || x`)
+    local name=$1 t=$SECONDS rc=0; shift
     say "$name ..."
-    "$@"
+    "$@" || rc=$?
     TIMES[$name]=$((SECONDS - t))
+    if ((rc)); then say "$name FAILED (exit $rc) after ${TIMES[$name]} s"; return "$rc"; fi
     say "$name done in ${TIMES[$name]} s"
 }
 
