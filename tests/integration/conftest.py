@@ -254,6 +254,19 @@ class CephAdmin:
             raise AssertionError(f"cluster not ready within {timeout}s:\n{r.stderr[-3000:]}")
 
 
+def remove_image(io, name) -> None:
+    """Remove image NAME of ioctx IO with its snapshots (unprotected first); absent is fine.
+    Raises rbd.ImageBusy / rbd.ImageHasSnapshots while clones still depend on it."""
+    import rbd
+    with contextlib.suppress(rbd.ImageNotFound):
+        with rbd.Image(io, name) as image:
+            for snap in list(image.list_snaps()):
+                if image.is_protected_snap(snap["name"]):
+                    image.unprotect_snap(snap["name"])
+                image.remove_snap(snap["name"])
+        rbd.RBD().remove(io, name)
+
+
 @pytest.fixture(scope="session")
 def admin(ceph_cluster: CephLab):
     """client.admin rados connection (timeouts 30 s) with helpers; see CephAdmin."""

@@ -5,11 +5,12 @@ EBS operation is then tried through librbd as that user: the allowed ones must s
 the withheld ones must fail with EPERM.  docs/caps.md is the table these tests prove.
 """
 
-import contextlib
 import errno
 import os
 
 import pytest
+
+from conftest import remove_image
 
 pytestmark = pytest.mark.ceph
 
@@ -84,19 +85,9 @@ def chain(admin, profiles, request):
     api.create(vio, names["L"], 16 * MiB, old_format=False, features=LOCKING)
     yield names
     for io, name in ((vio, names["R"]), (sio, names["S"]), (vio, names["V"]), (vio, names["L"])):
-        remove_everything(io, name)
+        remove_image(io, name)
     vio.close()
     sio.close()
-
-
-def remove_everything(io, name):
-    with contextlib.suppress(rbd.ImageNotFound):
-        with rbd.Image(io, name) as image:
-            for snap in list(image.list_snaps()):
-                if image.is_protected_snap(snap["name"]):
-                    image.unprotect_snap(snap["name"])
-                image.remove_snap(snap["name"])
-        rbd.RBD().remove(io, name)
 
 
 def refused(operation):
@@ -144,7 +135,7 @@ def test_sc_runs_the_whole_ebs_lifecycle(profiles, admin):
         assert api.list(vio) == [] and api.list(sio) == []
     finally:
         for io, name in ((vio, "del12345678-sc-restored"), (vio, "sc-restored"), (sio, "sc-snap"), (vio, "sc-vol")):
-            remove_everything(io, name)
+            remove_image(io, name)
         vio.close()
         sio.close()
 

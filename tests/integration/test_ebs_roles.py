@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, remove_image
 
 pytestmark = pytest.mark.ceph
 
@@ -124,12 +124,7 @@ def purge(admin, pools):
             with admin.open_ioctx(pool) as io:
                 for name in rbd.RBD().list(io):
                     try:
-                        with rbd.Image(io, name) as image:
-                            for snap in list(image.list_snaps()):
-                                if image.is_protected_snap(snap["name"]):
-                                    image.unprotect_snap(snap["name"])
-                                image.remove_snap(snap["name"])
-                        rbd.RBD().remove(io, name)
+                        remove_image(io, name)
                     except (rbd.ImageBusy, rbd.ImageHasSnapshots, rbd.InvalidArgument):
                         left += 1
         if not left:
