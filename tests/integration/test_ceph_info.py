@@ -70,7 +70,7 @@ def test_health_gate_after_flush(ceph_cluster, run_module, info_pool):
     t0 = time.monotonic()
     while True:
         res = info(run_module, ceph_cluster, gather=["health", "osds", "pgs"], flush_pg_stats=True)
-        if res["ready"] or time.monotonic() - t0 > 120:
+        if res["ready"] or time.monotonic() - t0 > 300:
             break
         time.sleep(2)
     assert res["ready"], (res["health"], res["pgs"])

@@ -45,9 +45,9 @@ def test_argv_watcher_catches_a_planted_secret(argv_watcher):
     """The watcher must be able to fail: plant a marker on a process's argv and see it."""
     marker = f"SECRETX-{uuid.uuid4().hex}"
     with argv_watcher([marker]) as w:
-        proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3)", marker])
+        proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)", marker])
         try:
-            deadline = time.monotonic() + 5
+            deadline = time.monotonic() + 60
             while not w.hits and time.monotonic() < deadline:
                 time.sleep(0.05)
         finally:
@@ -60,8 +60,11 @@ def test_argv_watcher_catches_a_planted_secret(argv_watcher):
 
 
 def test_argv_watcher_quiet_without_secret(argv_watcher):
+    # wait for a number of samples, not for a time: a busy machine samples more slowly
     with argv_watcher([f"NOT-THERE-{uuid.uuid4().hex}"]) as w:
-        time.sleep(0.5)
+        deadline = time.monotonic() + 60
+        while w.samples <= 10 and time.monotonic() < deadline:
+            time.sleep(0.05)
     assert w.hits == []
     assert w.samples > 10
 
