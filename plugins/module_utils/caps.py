@@ -29,7 +29,9 @@ DAEMON_TYPES = ("mon", "osd", "mgr", "mds")
 PROFILES = ("sc", "nc")
 
 # One grant: 'allow ...' or 'profile ...'; grants are separated by commas.
-_GRANT_RE = re.compile(r"^(allow|profile)(\s+\S.*)?$")
+_GRANT_RE = re.compile(r"(allow|profile)( +\S.*)?")
+# C0 controls and DEL: a cap string is one line of text for the monitor and for `auth ls`.
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _nc_volume_pool_grants(pool):
@@ -91,9 +93,11 @@ def caps_error(caps):
             return "caps: unknown daemon type %r (expected one of %s)" % (daemon, ", ".join(DAEMON_TYPES))
         if not isinstance(text, str) or not text.strip():
             return "caps: the %s cap must be a non-empty string" % daemon
+        if _CONTROL_RE.search(text):
+            return "caps: the %s cap %r must not contain control characters (newline, tab, ...)" % (daemon, text)
         for grant in text.split(","):
             grant = grant.strip()
-            if not _GRANT_RE.match(grant):
+            if not _GRANT_RE.fullmatch(grant):
                 return ("caps: malformed %s cap %r: each comma-separated grant must start with "
                         "'allow' or 'profile'" % (daemon, grant))
             if "'" in grant or '"' in grant:

@@ -26,7 +26,7 @@ KEY_HEADER = struct.Struct("<HIIH")  # type, created.sec, created.nsec, secret l
 KEY_BYTES = KEY_HEADER.size + AES_SECRET_LEN  # 28
 KEY_CHARS = 40
 
-_B64_RE = re.compile(r"^[A-Za-z0-9+/]+={0,2}$")
+_B64_RE = re.compile(r"[A-Za-z0-9+/]+={0,2}")
 
 
 def cephx_key_error(key):
@@ -35,7 +35,7 @@ def cephx_key_error(key):
         return "the cephx key must be a non-empty string"
     if key != key.strip():
         return "the cephx key must not have leading or trailing white space"
-    if len(key) != KEY_CHARS or not _B64_RE.match(key):
+    if len(key) != KEY_CHARS or not _B64_RE.fullmatch(key):
         return ("the cephx key is not valid: expected the %d-character base64 text printed by "
                 "'ceph auth get-key' (got %d characters)" % (KEY_CHARS, len(key)))
     try:

@@ -18,7 +18,7 @@ import re
 from ansible_collections.eucalyptus.ceph.plugins.module_utils.cephx_key import cephx_key_error
 
 _KEY_RE = re.compile(r"^\s*key\s*=\s*(\S+)\s*$")
-_ENTITY_RE = re.compile(r"^(mon\.|mgr\.[A-Za-z0-9_.-]+|osd\.[0-9]+|mds\.[A-Za-z0-9_.-]+|client\.[A-Za-z0-9_.-]+)$")
+_ENTITY_RE = re.compile(r"mon\.|mgr\.[A-Za-z0-9_.-]+|osd\.[0-9]+|mds\.[A-Za-z0-9_.-]+|client\.[A-Za-z0-9_.-]+")
 
 
 class DaemonKeyError(Exception):
@@ -26,7 +26,7 @@ class DaemonKeyError(Exception):
 
 
 def valid_entity(entity):
-    return bool(_ENTITY_RE.match(entity or ""))
+    return bool(isinstance(entity, str) and _ENTITY_RE.fullmatch(entity))
 
 
 def read_key_file(path):

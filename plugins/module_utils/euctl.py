@@ -31,7 +31,7 @@ BSM_SUFFIX = ".storage.blockstoragemanager"
 CEPH_RBD = "ceph-rbd"
 
 # A cloud property name: dotted components of letters, digits, '_' and '-'.
-_NAME_RE = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$")
+_NAME_RE = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+")
 # "PROPERTY name value" (euca-describe-properties and the install guide); value may be empty.
 _PROPERTY_RE = re.compile(r"^PROPERTY\s+(?P<name>\S+)(?:[ \t]+(?P<value>.*))?$")
 # "DESCRIPTION name text" lines (euca-describe-properties -v): ignored.
@@ -50,7 +50,7 @@ class UnknownProperty(EuctlError):
 
 def name_error(name):
     """None for a plausible property name, else a message."""
-    if not isinstance(name, str) or not _NAME_RE.match(name):
+    if not isinstance(name, str) or not _NAME_RE.fullmatch(name):
         return ("invalid property name %r: expected dotted words such as 'one.storage.cephuser'"
                 % (name,))
     return None

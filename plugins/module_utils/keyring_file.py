@@ -28,7 +28,7 @@ REDACTED = "<redacted>"
 REDACTED_CHANGED = "<redacted, changed>"
 
 _KEY_LINE_RE = re.compile(r"^(\s*key\s*=\s*)(.*)$")
-_MODE_RE = re.compile(r"^0?[0-7]{3,4}$")
+_MODE_RE = re.compile(r"0?[0-7]{3,4}")
 
 
 class KeyringFileError(Exception):
@@ -90,8 +90,8 @@ def parse_mode(mode):
         raise KeyringFileError("mode must be an octal string such as '0640', not %r" % (mode,))
     if isinstance(mode, int):
         value = mode
-    elif isinstance(mode, str) and _MODE_RE.match(mode.strip()):
-        value = int(mode.strip(), 8)
+    elif isinstance(mode, str) and _MODE_RE.fullmatch(mode):
+        value = int(mode, 8)
     else:
         raise KeyringFileError("mode must be an octal string such as '0640' (symbolic modes are not "
                                "supported), got %r" % (mode,))

@@ -31,7 +31,7 @@ except ImportError:
 
 LIBVIRT_PACKAGE = "python3-libvirt"
 USAGE_TYPE = "ceph"
-_UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 class LibvirtSecretError(Exception):
@@ -51,7 +51,7 @@ def bindings_missing_message():
 
 # -- definitions ----------------------------------------------------------------------------
 def uuid_error(uuid):
-    if not isinstance(uuid, str) or not _UUID_RE.match(uuid):
+    if not isinstance(uuid, str) or not _UUID_RE.fullmatch(uuid):
         return ("invalid secret uuid %r: expected 36 characters like "
                 "'3f1f2c34-6a4b-4cde-9f01-23456789abcd'" % (uuid,))
     return None
@@ -60,7 +60,7 @@ def uuid_error(uuid):
 def usage_name_error(name):
     if not isinstance(name, str) or not name.strip():
         return "usage_name must be a non-empty string"
-    if any(ord(c) < 32 for c in name):
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
         return "usage_name must not contain control characters"
     return None
 

@@ -31,7 +31,7 @@ from ansible_collections.eucalyptus.ceph.plugins.module_utils.names import image
 
 # -- sizes ---------------------------------------------------------------------------------
 _UNITS = {"": 0, "K": 1, "M": 2, "G": 3, "T": 4, "P": 5, "E": 6}
-_SIZE_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*(?:([KMGTPE])(?:i?B)?|B)?$", re.IGNORECASE)
+_SIZE_RE = re.compile(r"(\d+(?:\.\d+)?) *(?:([KMGTPE])(?:i?B)?|B)?", re.IGNORECASE)
 
 
 def parse_size(value):
@@ -49,7 +49,7 @@ def parse_size(value):
     elif isinstance(value, float) and value.is_integer():
         size = int(value)
     elif isinstance(value, str):
-        match = _SIZE_RE.match(value.strip())
+        match = _SIZE_RE.fullmatch(value.strip(" "))  # spaces only: never a newline or tab
         if not match:
             raise ValueError("invalid size %r: give bytes as an integer or a string like '10G' or '512M' "
                              "(binary units K, M, G, T, P, E)" % (value,))
@@ -130,11 +130,11 @@ def features_mask(names):
 
 
 # -- names ----------------------------------------------------------------------------------
-_SNAP_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,254}$")
+_SNAP_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:-]{0,254}")
 
 
 def snapshot_name_error(name):
-    if not isinstance(name, str) or not _SNAP_RE.match(name):
+    if not isinstance(name, str) or not _SNAP_RE.fullmatch(name):
         return ("invalid snapshot name %r: use 1-255 characters from A-Z a-z 0-9 _ . : -, no '/' or '@'"
                 % (name,))
     return None

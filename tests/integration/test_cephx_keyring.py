@@ -186,7 +186,8 @@ def test_key_absent_from_verbose_output_and_diff(run_module, user, groups, kdir,
 
 
 @pytest.mark.parametrize("case", ["missing directory", "missing group", "missing owner", "bad key",
-                                  "truncated key", "bad name", "client. prefix", "bad caps", "no key"])
+                                  "truncated key", "bad name", "name with newline", "mode with newline",
+                                  "client. prefix", "bad caps", "no key"])
 def test_bad_input_fails_cleanly_and_writes_nothing(run_module, user, groups, kdir, case):
     name, key = user
     path = str(kdir / "k.keyring")
@@ -198,6 +199,8 @@ def test_bad_input_fails_cleanly_and_writes_nothing(run_module, user, groups, kd
         "bad key": (dict(key="not a key"), r"cephx key is not valid"),
         "truncated key": (dict(key=key[:-4]), r"cephx key is not valid"),
         "bad name": (dict(name="bad/name"), r"invalid cephx user name"),
+        "name with newline": (dict(name=name + "\n"), r"invalid cephx user name"),
+        "mode with newline": (dict(mode="0640\n"), r"mode must be an octal string"),
         "client. prefix": (dict(name="client." + name), r"without the 'client\.' prefix"),
         "bad caps": (dict(caps={"mon": "bogus"}), r"malformed mon cap"),
         "no key": (dict(key=None), r"missing: key"),

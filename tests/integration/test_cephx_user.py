@@ -78,6 +78,8 @@ def test_return_key_needs_no_log(run_module, conn):
 @pytest.mark.parametrize("args, message", [
     (dict(name="client.x", caps={"mon": "allow r"}), "without the 'client.' prefix"),
     (dict(name="bad name", caps={"mon": "allow r"}), "invalid cephx user name"),
+    (dict(name=USER + "\n", caps={"mon": "allow r"}), "invalid cephx user name"),
+    (dict(name=USER, caps={"mon": "allow r\n"}), "must not contain control characters"),
     (dict(name=USER, profile="admin", volume_pools=["p"]), "value of profile must be one of"),
     (dict(name=USER, profile="nc"), "needs volume_pools"),
     (dict(name=USER, caps={"osd": "rwx pool=p"}), "malformed osd cap"),

@@ -173,13 +173,17 @@ def test_usage_name_conflict_fails_and_changes_nothing(run_module, secret_uuid, 
         virsh("secret-undefine", other, check=False)
 
 
-@pytest.mark.parametrize("case", ["bad uuid", "short uuid", "bad base64", "not a cephx key", "no value",
+@pytest.mark.parametrize("case", ["bad uuid", "short uuid", "uuid with newline", "usage name with newline",
+                                  "bad base64", "not a cephx key", "no value",
                                   "bad uri"])
 def test_bad_input_fails_cleanly(run_module, secret_uuid, case):
     u = secret_uuid
     args, pattern = {
         "bad uuid": (dict(uuid="not-a-uuid", value=make_key()), "invalid secret uuid"),
         "short uuid": (dict(uuid=u[:-1], value=make_key()), "invalid secret uuid"),
+        "uuid with newline": (dict(uuid=u + "\n", value=make_key()), "invalid secret uuid"),
+        "usage name with newline": (dict(uuid=u, usage_name="client.x secret\n", value=make_key()),
+                                    "must not contain control characters"),
         "bad base64": (dict(uuid=u, value="!!!!" * 10), "value: the cephx key is not valid"),
         "not a cephx key": (dict(uuid=u, value=base64.b64encode(b"x" * 28).decode()),
                             "value: the cephx key does not carry an AES secret"),

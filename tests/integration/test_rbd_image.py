@@ -253,6 +253,10 @@ def test_bad_input_changes_nothing(img, lib):
     cases = [
         ({"pool": VOLUMES, "name": "bad/name", "size": "1G"}, "invalid image name"),
         ({"pool": VOLUMES, "name": "bad@name", "size": "1G"}, "invalid image name"),
+        ({"pool": VOLUMES, "name": vol + "\n", "size": "1G"}, "invalid image name"),
+        ({"pool": VOLUMES + "\n", "name": vol, "size": "1G"}, "invalid pool name"),
+        ({"pool": VOLUMES, "name": vol, "size": "1G\n"}, "invalid size"),
+        ({"pool": VOLUMES, "name": vol, "snapshots": [{"name": "s\n"}], "size": "1G"}, "invalid snapshot name"),
         ({"pool": VOLUMES, "name": vol, "size": "1Q"}, "invalid size"),
         ({"pool": VOLUMES, "name": vol, "size": "1G", "features": ["layering", "object-map"]}, "needs exclusive-lock"),
         ({"pool": VOLUMES, "name": vol, "snapshots": [{"name": "a@b"}], "size": "1G"}, "invalid snapshot name"),

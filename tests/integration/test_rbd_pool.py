@@ -82,6 +82,8 @@ def test_pool_with_images_is_kept_unless_forced(run_module, admin, conn):
 
 @pytest.mark.parametrize("args, message", [
     (dict(name="bad/name"), "invalid pool name"),
+    # "$" would match before this newline: the pool "NAME\n" must not be created
+    (dict(name=POOL + "\n"), "invalid pool name"),
     (dict(name=POOL, size=2, min_size=3), "must not be larger than size"),
     (dict(name=POOL, size=0), "size must be between"),
     (dict(name=POOL, pg_autoscale_mode="sometimes"), "value of pg_autoscale_mode must be one of"),
