@@ -186,7 +186,7 @@ def test_bad_input_fails_cleanly(run_module, secret_uuid, case):
                                     "must not contain control characters"),
         "bad base64": (dict(uuid=u, value="!!!!" * 10), "value: the cephx key is not valid"),
         "not a cephx key": (dict(uuid=u, value=base64.b64encode(b"x" * 28).decode()),
-                            "value: the cephx key does not carry an AES secret"),
+                            "value: the cephx key has type"),
         "no value": (dict(uuid=u), "missing: value"),
         "bad uri": (dict(uuid=u, value=make_key(), uri="qemu+unix:///system?socket=/nonexistent/sock"),
                     "cannot connect to libvirt"),

@@ -18,11 +18,16 @@ import pytest
 from ansible_collections.eucalyptus.ceph.plugins.module_utils import keyring_file as kf
 from ansible_collections.eucalyptus.ceph.plugins.module_utils.cephx_key import (
     cephx_key_bytes,
+    cephx_key_type,
     cephx_key_error,
 )
 
 # A key made by `auth get-or-create` on Ceph 16.2.15 (test cluster, long gone).
 REAL_KEY = "AQCD/gVrL9JAOxAAUgbxl5v44vOCNSzvo5HTxA=="
+# printed by ceph-authtool --gen-print-key of Debian's ceph 20.2.4 (Tentacle): type 2, 32-byte secret
+TENTACLE_KEY = "AgBO7Q5rSgbVCyAAOfgjaGUO2NcG65mZkQzv5EURft5ngN+cjDwl1lnpV/8="
+# printed by ceph-authtool --gen-print-key of Debian's ceph 18.2.7 (Reef): type 1, as Pacific
+REEF_KEY = "AQBO7Q5rSpKYDBAAKLsk6/cd9Xil/UrAYQOPiQ=="
 
 
 def make_key(secret=b"S" * 16, ktype=1, length=16, sec=1700000000, nsec=5):
@@ -41,6 +46,9 @@ def test_real_key_is_valid_and_decodes_to_28_bytes():
     "", None, 42, " " + REAL_KEY, REAL_KEY + "\n", REAL_KEY[:-2], REAL_KEY + "AAAA",
     "!" * 40, base64.b64encode(b"x" * 29).decode()[:40],
     make_key(ktype=2), make_key(length=32), make_key()[:-1] + "B",   # wrong type / len / non-canonical
+    make_key(ktype=0), make_key(ktype=3), make_key(ktype=2, secret=b"S" * 32, length=16),
+    make_key(ktype=1, secret=b"S" * 32, length=32), TENTACLE_KEY + "\n", TENTACLE_KEY[:-4],
+    make_key(ktype=2, secret=b"S" * 31 + b"\0", length=32)[:-1] + "9",
 ])
 def test_invalid_keys_are_refused_without_echoing_them(bad):
     error = cephx_key_error(bad)
@@ -53,6 +61,17 @@ def test_invalid_keys_are_refused_without_echoing_them(bad):
 
 def test_generated_key_is_valid():
     assert cephx_key_error(make_key()) is None
+
+
+@pytest.mark.parametrize("key, ktype, raw_len", [(REAL_KEY, 1, 28), (REEF_KEY, 1, 28), (TENTACLE_KEY, 2, 44)])
+def test_keys_of_every_release_are_valid(key, ktype, raw_len):
+    assert cephx_key_error(key) is None
+    assert cephx_key_type(key) == ktype
+    assert len(cephx_key_bytes(key)) == raw_len
+
+
+def test_type_2_key_with_its_secret_is_valid():
+    assert cephx_key_error(make_key(ktype=2, secret=b"T" * 32, length=32)) is None
 
 
 # -- rendering --------------------------------------------------------------------------------
