@@ -5,10 +5,12 @@
 
 Every module talks to Ceph through :class:`CephClient`: one librados connection per
 module run, monitor commands sent as JSON through ``mon_command`` (never the ``ceph``
-CLI), RBD through librbd.  Arguments of every monitor command are checked against
-:data:`MON_COMMANDS` before they are sent, because the monitor trusts the client to
-send the types the ``ceph`` CLI would: a string where an integer is expected crashed
-ceph-mon 16.2.15 in our lab.
+CLI), RBD through librbd.  Arguments of every monitor command are checked twice before
+they are sent, because the monitor trusts the client to send the types the ``ceph`` CLI
+would (a string where an integer is expected crashed ceph-mon 16.2.15 in our lab):
+against :data:`MON_COMMANDS`, what this collection means to send, and against the
+connected release's own description of the command (``get_command_descriptions``, read
+once per connection), which is what that release accepts.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -18,6 +20,11 @@ __metaclass__ = type
 import errno
 import json
 import traceback
+
+from ansible_collections.eucalyptus.ceph.plugins.module_utils.command_descriptions import (
+    CommandDescriptions,
+    CommandRefused,
+)
 
 RADOS_IMPORT_ERROR = None
 RBD_IMPORT_ERROR = None
@@ -50,8 +57,10 @@ class CephArgumentError(CephClientError):
 
 # Argument types of the monitor commands this collection sends.  Values are either a
 # Python type, a tuple of allowed string choices, or ``[str]`` for a list of strings.
-# Every command also accepts ``format``.  Keep this in step with the Pacific monitor's
-# command table (src/mon/MonCommands.h): the CLI validates these, raw mon_command does not.
+# Every command also accepts ``format``.  This is the collection's own contract (checked
+# without a cluster); the connected release's descriptions are checked as well
+# (CephClient.command_descriptions), and tests/unit checks this table against the
+# descriptions of every release we claim (tests/unit/fixtures/command_descriptions).
 _FMT = {"format": ("json", "json-pretty", "plain")}
 MON_COMMANDS = {
     "status": {},
@@ -124,6 +133,10 @@ MON_REQUIRED = {
     "osd set": ("key",),
     "osd unset": ("key",),
     "osd crush reweight": ("name", "weight"),
+    "osd out": ("ids",),
+    "osd in": ("ids",),
+    "osd safe-to-destroy": ("ids",),
+    "osd ok-to-stop": ("ids",),
     "osd purge": ("id",),
     "osd crush rule create-replicated": ("name", "root", "type"),
     "osd crush rule rm": ("name",),
@@ -218,6 +231,7 @@ class CephClient:
         self.op_timeout = int(op_timeout)
         self._cluster = None
         self._ioctxs = {}
+        self._descriptions = {}
 
     # -- connection -------------------------------------------------------------------
     def connect(self):
@@ -266,6 +280,7 @@ class CephClient:
                 self._cluster.shutdown()
             finally:
                 self._cluster = None
+                self._descriptions = {}
 
     def __enter__(self):
         self.connect()
@@ -276,6 +291,33 @@ class CephClient:
         return False
 
     # -- monitor commands ---------------------------------------------------------------
+    def command_descriptions(self, target="mon"):
+        """The commands the connected monitors (``mon``) or managers (``mgr``) accept."""
+        if target not in self._descriptions:
+            cluster = self.connect()
+            send = cluster.mon_command if target == "mon" else cluster.mgr_command
+            source = "monitors" if target == "mon" else "managers"
+            ret, outbuf, outs = send(json.dumps({"prefix": "get_command_descriptions"}), b"",
+                                     timeout=self.op_timeout)
+            if ret != 0:
+                raise CephClientError("cannot read the command descriptions of the %s: %s"
+                                      % (source, (outs or errno.errorcode.get(-ret, str(ret))).strip()), ret)
+            try:
+                raw = json.loads(outbuf.decode("utf-8"))
+            except ValueError:
+                raise CephClientError("the %s sent command descriptions that are not JSON" % source)
+            self._descriptions[target] = CommandDescriptions(raw, source)
+        return self._descriptions[target]
+
+    def _checked(self, target, prefix, args):
+        """The JSON payload, after both checks (local table, then the connected release)."""
+        payload = build_mon_command(prefix, **args)
+        try:
+            self.command_descriptions(target).check(json.loads(payload))
+        except CommandRefused as exc:
+            raise CephArgumentError(str(exc))
+        return payload
+
     def mon_command(self, prefix, inbuf=b"", **args):
         """Send a monitor command; JSON output is decoded, plain output returned as text.
 
@@ -284,9 +326,8 @@ class CephClient:
         # Every monitor command takes the generic ``format`` argument; JSON everywhere keeps
         # parsing in one place (``auth get`` then returns entries, not keyring text).
         args.setdefault("format", "json")
-        payload = build_mon_command(prefix, **args)
-        cluster = self.connect()
-        ret, outbuf, outs = cluster.mon_command(payload, inbuf, timeout=self.op_timeout)
+        payload = self._checked("mon", prefix, args)
+        ret, outbuf, outs = self.connect().mon_command(payload, inbuf, timeout=self.op_timeout)
         if ret != 0:
             raise CephClientError("%s: %s" % (prefix, (outs or errno.errorcode.get(-ret, str(ret))).strip()), ret)
         if args.get("format") == "json":
@@ -302,7 +343,7 @@ class CephClient:
         argument table and type checks as monitor commands.
         """
         args.setdefault("format", "json")
-        payload = build_mon_command(prefix, **args)
+        payload = self._checked("mgr", prefix, args)
         ret, outbuf, outs = self.connect().mgr_command(payload, inbuf, timeout=self.op_timeout)
         if ret != 0:
             raise CephClientError("%s: %s" % (prefix, (outs or errno.errorcode.get(-ret, str(ret))).strip()), ret)

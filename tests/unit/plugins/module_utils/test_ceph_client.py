@@ -80,3 +80,56 @@ def test_missing_bindings_name_the_debian_packages(monkeypatch):
 def test_osd_command_needs_an_integer_id():
     with pytest.raises(CephArgumentError):
         CephClient().osd_command("0", "flush_pg_stats")
+
+
+# -- the connected release's descriptions ---------------------------------------------------
+class _FakeCluster:
+    """Records what would reach the monitors; answers get_command_descriptions from a fixture."""
+
+    def __init__(self, release="reef-18.2.7"):
+        import os
+        path = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "command_descriptions", release + ".json")
+        with open(path, "rb") as f:
+            self.descriptions = f.read()
+        self.sent = []
+
+    def mon_command(self, payload, inbuf, timeout=None):
+        self.sent.append(json.loads(payload))
+        if json.loads(payload)["prefix"] == "get_command_descriptions":
+            return 0, self.descriptions, ""
+        return 0, b'{"ok": true}', ""
+
+    mgr_command = mon_command
+
+
+def _client(release):
+    from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import CephClient
+    client = CephClient()
+    client._cluster = _FakeCluster(release)
+    return client
+
+
+def test_descriptions_are_read_once_per_connection():
+    client = _client("pacific-16.2.15")
+    assert client.mon_command("osd pool ls") == {"ok": True}
+    assert client.mon_command("osd pool get", pool="p", var="size") == {"ok": True}
+    prefixes = [c["prefix"] for c in client._cluster.sent]
+    assert prefixes == ["get_command_descriptions", "osd pool ls", "osd pool get"]
+
+
+def test_what_the_release_refuses_never_reaches_it():
+    from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import CephArgumentError
+    client = _client("tentacle-20.2.4")
+    # passes the collection's own table (var is a string), refused by the release's choices
+    with pytest.raises(CephArgumentError, match="argument 'var' must be one of"):
+        client.mon_command("osd pool get", pool="p", var="colour")
+    with pytest.raises(CephArgumentError, match="argument 'key' must be one of"):
+        client.mon_command("osd set", key="no-such-flag")
+    assert [c["prefix"] for c in client._cluster.sent] == ["get_command_descriptions"]
+
+
+def test_manager_commands_are_checked_against_the_managers():
+    client = _client("reef-18.2.7")
+    client.mgr_command("osd purge", id=2, yes_i_really_mean_it=True)
+    assert [c["prefix"] for c in client._cluster.sent] == ["get_command_descriptions", "osd purge"]
+    assert set(client._descriptions) == {"mgr"}

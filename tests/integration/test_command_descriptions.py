@@ -1,0 +1,57 @@
+"""The client layer validates against what the connected monitors say they accept.
+
+Against the real cluster: the monitors describe every command the collection sends; a
+command the collection's own table lets through but the release refuses (a flag or pool
+variable the release does not know) is refused locally and never reaches a monitor (the
+monitors' audit log, which records every dispatched command, does not show it); the SC and
+NC users, with their least-privilege caps, can read the descriptions too.
+"""
+
+import json
+import sys
+import uuid
+
+import pytest
+
+from test_caps_profiles import NC_USER, SC_USER, profiles  # noqa: F401 (the fixture)
+
+pytestmark = pytest.mark.ceph
+
+sys.path.insert(0, str(__import__("conftest").ensure_collection_link()))
+from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import (  # noqa: E402
+    MON_COMMANDS,
+    CephArgumentError,
+    CephClient,
+)
+
+
+def audit_log(admin, num=2000):
+    entries = admin.mon({"prefix": "log last", "num": num, "level": "debug", "channel": "audit"})
+    return json.dumps(entries)
+
+
+def test_every_command_we_send_is_offered_by_the_connected_monitors(ceph_cluster):
+    with CephClient(conf_file=ceph_cluster.conf) as client:
+        offered = client.command_descriptions("mon")
+        missing = [p for p in MON_COMMANDS if p not in offered]
+        assert missing == []
+
+
+def test_a_value_the_release_refuses_never_reaches_a_monitor(ceph_cluster, admin):
+    refused, control = ("no-such-flag-%s" % uuid.uuid4().hex[:8]), ("client.audit-%s" % uuid.uuid4().hex[:8])
+    with CephClient(conf_file=ceph_cluster.conf) as client:
+        # a write command (audited at level info) that changes nothing: proves the log shows ours
+        client.mon_command("config rm", who=control, name="debug_ms")
+        with pytest.raises(CephArgumentError, match="argument 'key' must be one of .*noout"):
+            client.mon_command("osd set", key=refused)
+        with pytest.raises(CephArgumentError, match="argument 'var' must be one of"):
+            client.mon_command("osd pool get", pool="rbd", var=refused)
+    log = audit_log(admin)
+    assert control in log
+    assert refused not in log
+
+
+@pytest.mark.parametrize("user", [SC_USER, NC_USER])
+def test_least_privilege_users_read_the_descriptions(ceph_cluster, profiles, user):  # noqa: F811
+    with CephClient(conf_file=ceph_cluster.conf, user=user, keyring=ceph_cluster.keyring_path(user)) as client:
+        assert "osd pool ls" in client.command_descriptions("mon")
