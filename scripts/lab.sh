@@ -8,6 +8,9 @@
 #   down      molecule destroy + remove the lab network and the OSD-files volume
 #   test      molecule test (create .. verify .. destroy), then remove networks and volumes
 # A second argument names another scenario (default: default), e.g. `lab.sh test expansion`.
+# EUCA_LAB_CEPH_SUITE, EUCA_LAB_SC_SUITE, EUCA_LAB_NC1_SUITE, EUCA_LAB_NC2_SUITE pick the Debian
+# suite (so the Ceph release) of each host: bookworm (16.2 Pacific, default), trixie (18.2
+# Reef), forky (20.2 Tentacle), e.g. `EUCA_LAB_CEPH_SUITE=forky EUCA_LAB_NC1_SUITE=forky lab.sh up`.
 #   status    containers, memory, ceph -s
 #
 # The lab: mon1 (Ceph mon+mgr+3 file-backed OSDs), sc1 (SC/CLC with a fake euctl), nc1, nc2
@@ -73,6 +76,19 @@ ensure_venv() {
 
 molecule_() { (cd "$REPO" && molecule "$@" -s "$SCENARIO"); }
 
+# The Debian suites of the lab hosts (molecule.yml reads the same variables; default bookworm)
+lab_suites() {
+    printf '%s\n' "${EUCA_LAB_CEPH_SUITE:-bookworm}" "${EUCA_LAB_SC_SUITE:-bookworm}" \
+        "${EUCA_LAB_NC1_SUITE:-bookworm}" "${EUCA_LAB_NC2_SUITE:-bookworm}" | sort -u
+}
+
+build_images() {
+    local suite
+    for suite in $(lab_suites); do
+        SUITE=$suite "$REPO/molecule/images/build.sh" || return
+    done
+}
+
 # Networks and volumes of a scenario: the names its molecule.yml declares (all ours, all
 # prefixed eucalyptus-ceph-), removed after a destroy.
 scenario_resources() { # KIND (network|volume)
@@ -115,7 +131,7 @@ cmd_up() {
     ensure_docker
     ensure_venv
     ensure_collection_link
-    step images "$REPO/molecule/images/build.sh"
+    step images build_images
     step create molecule_ create
     step prepare molecule_ prepare
     step converge molecule_ converge || { summary; die "converge failed (the lab stays up: fix, then scripts/lab.sh converge)"; }
@@ -139,7 +155,7 @@ cmd_test() {
     ensure_docker
     ensure_venv
     ensure_collection_link
-    step images "$REPO/molecule/images/build.sh"
+    step images build_images
     local rc=0
     step "test-$SCENARIO" molecule_ test --destroy always || rc=$?
     remove_scenario_resources

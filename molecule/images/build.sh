@@ -23,6 +23,12 @@ SUITE=${SUITE:-bookworm}
 BASE_IMAGE=${BASE_IMAGE:-eucalyptus-ceph/base:$SUITE}
 LAB_IMAGE=${LAB_IMAGE:-eucalyptus-ceph/lab:$SUITE}
 LABEL=org.eucalyptus-ceph.content-hash
+# Suites whose Release file has expired relative to this machine's clock (measured
+# 2026-12-01): apt inside the image build must not check Valid-Until for them (only them).
+case $SUITE in
+    forky|sid) APT_OPTIONS="-o Acquire::Check-Valid-Until=false" ;;
+    *) APT_OPTIONS="" ;;
+esac
 FORCE=${FORCE:-0}
 [[ ${1:-} == --force ]] && FORCE=1
 
@@ -50,7 +56,11 @@ else
     trap "rm -rf -- '$rootfs'" EXIT
     t=$SECONDS
     say "debootstrap $SUITE (minbase) from $DEBIAN_MIRROR into $rootfs ..."
-    debootstrap --variant=minbase "$SUITE" "$rootfs" "$DEBIAN_MIRROR" 2>&1 \
+    # bookworm's debootstrap has no script for suites newer than trixie: testing (forky)
+    # bootstraps like sid
+    script=()
+    [[ -e /usr/share/debootstrap/scripts/$SUITE ]] || script=(/usr/share/debootstrap/scripts/sid)
+    debootstrap --variant=minbase "$SUITE" "$rootfs" "$DEBIAN_MIRROR" "${script[@]}" 2>&1 \
         | awk '/^I: (Retrieving|Validating|Extracting|Unpacking|Configuring|Installing)/ {n++; if (n % 40 == 0) printf "  ... %s\n", $0; next} {print "  " $0}' >&2
     [[ -x $rootfs/bin/bash ]] || die "debootstrap did not produce a root filesystem"
     # a clean image: no apt lists or downloaded debs, no host identity
@@ -69,7 +79,7 @@ fi
 
 # ---- 2. lab image -------------------------------------------------------------------------
 base_id=$(docker image inspect -f '{{.Id}}' "$BASE_IMAGE")
-lab_hash=$( { cat "$HERE/lab/Dockerfile"; echo "$base_id"; } | sha256sum | cut -c1-16)
+lab_hash=$( { cat "$HERE/lab/Dockerfile"; echo "$base_id"; echo "$APT_OPTIONS"; } | sha256sum | cut -c1-16)
 if [[ $FORCE != 1 && $(image_hash "$LAB_IMAGE") == "$lab_hash" ]]; then
     say "$LAB_IMAGE is up to date (hash $lab_hash): not rebuilt"
 else
@@ -80,6 +90,7 @@ else
     rc=0
     DOCKER_BUILDKIT=0 docker build --network bridge \
         --build-arg "BASE_IMAGE=$BASE_IMAGE" \
+        --build-arg "APT_OPTIONS=$APT_OPTIONS" \
         --label "$LABEL=$lab_hash" \
         -t "$LAB_IMAGE" "$HERE/lab" 2>&1 | tee "$log" \
         | grep --line-buffered -E '^(Step |Successfully|Setting up (ceph|libvirt|qemu|systemd|python3)[-a-z0-9]* |Fetched |E: )' \
