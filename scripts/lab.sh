@@ -103,6 +103,23 @@ remove_scenario_resources() {
     local n
     for n in $(scenario_resources network); do docker network rm "$n" >/dev/null 2>&1 || true; done
     for n in $(scenario_resources volume); do docker volume rm "$n" >/dev/null 2>&1 || true; done
+    remove_lab_cgroups
+}
+
+# Containers of systemd >= 256 live in cgroup2 sub-cgroups eucalyptus-ceph-lab/HOSTNAME
+# (molecule/images/lab/lab-init); remove the empty ones (those of running labs stay).
+remove_lab_cgroups() {
+    [[ $EUID -eq 0 ]] || return 0
+    local m
+    m=$(mktemp -d /tmp/eucalyptus-ceph-cg.XXXXXX)
+    if mount -t cgroup2 none "$m" 2>/dev/null; then
+        # rmdir removes a cgroup without processes or children (its control files do not count)
+        if [[ -d $m/eucalyptus-ceph-lab ]]; then
+            find "$m/eucalyptus-ceph-lab" -depth -mindepth 1 -type d -exec rmdir {} \; 2>/dev/null || true
+        fi
+        umount "$m"
+    fi
+    rmdir "$m"
 }
 
 summary() {

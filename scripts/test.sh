@@ -62,17 +62,48 @@ stage_integration() {
     run_pytest tests/integration -v -ra --durations=15
 }
 
+# The Molecule matrix: SCENARIO LABEL [VAR=SUITE...]. The suites pick each lab host's Ceph
+# release (bookworm 16.2 Pacific, trixie 18.2 Reef, forky 20.2 Tentacle; molecule.yml and
+# scripts/lab.sh read EUCA_LAB_{CEPH,SC,NC1,NC2}_SUITE, default bookworm). Each case proves
+# something the others do not:
+#   default/pacific        everything on Pacific
+#   default/tentacle       everything on Tentacle (type-2 cephx keys, systemd 262)
+#   default/reef-mixed     a Reef cluster with Pacific SC and NC (clients older than the
+#                          cluster) next to a Reef NC, attaching the same volumes at once
+#   expansion/pacific, expansion/tentacle   OSD host added and failed under client I/O
+# MOLECULE_CASES="default/pacific expansion/tentacle" runs only those.
+MOLECULE_MATRIX=(
+    "default pacific"
+    "default tentacle EUCA_LAB_CEPH_SUITE=forky EUCA_LAB_SC_SUITE=forky EUCA_LAB_NC1_SUITE=forky EUCA_LAB_NC2_SUITE=forky"
+    "default reef-mixed EUCA_LAB_CEPH_SUITE=trixie EUCA_LAB_SC_SUITE=bookworm EUCA_LAB_NC1_SUITE=trixie EUCA_LAB_NC2_SUITE=bookworm"
+    "expansion pacific"
+    "expansion tentacle EUCA_LAB_CEPH_SUITE=forky EUCA_LAB_NC1_SUITE=forky"
+)
+
 stage_molecule() {
-    local f scenario rc=0
-    for f in molecule/*/molecule.yml; do
-        scenario=$(basename "$(dirname "$f")")
-        banner "molecule scenario: $scenario"
-        SKIP_BOOTSTRAP=1 bash scripts/lab.sh test "$scenario" || rc=1
+    local entry scenario label vars_line rc=0 t0
+    local -a vars
+    declare -gA MOLECULE_RESULT=() MOLECULE_TIME=()
+    MOLECULE_ORDER=()
+    for entry in "${MOLECULE_MATRIX[@]}"; do
+        read -r scenario label vars_line <<<"$entry"
+        read -r -a vars <<<"${vars_line:-}"
+        if [[ -n ${MOLECULE_CASES:-} && " $MOLECULE_CASES " != *" $scenario/$label "* ]]; then continue; fi
+        banner "molecule scenario: $scenario/$label ${vars[*]}"
+        MOLECULE_ORDER+=("$scenario/$label")
+        t0=$SECONDS
+        if env "${vars[@]}" SKIP_BOOTSTRAP=1 bash scripts/lab.sh test "$scenario"; then
+            MOLECULE_RESULT[$scenario/$label]=ok
+        else
+            MOLECULE_RESULT[$scenario/$label]=FAILED; rc=1
+        fi
+        MOLECULE_TIME[$scenario/$label]=$((SECONDS - t0))
     done
     return "$rc"
 }
 
 declare -A RESULT TIME
+MOLECULE_ORDER=()
 failed=0
 for s in "${STAGES[@]}"; do
     banner "stage: $s"
@@ -82,5 +113,12 @@ for s in "${STAGES[@]}"; do
 done
 
 banner "summary"
-for s in "${STAGES[@]}"; do printf '  %-12s %-7s %4ds\n' "$s" "${RESULT[$s]}" "${TIME[$s]}" >&2; done
+for s in "${STAGES[@]}"; do
+    printf '  %-12s %-7s %4ds\n' "$s" "${RESULT[$s]}" "${TIME[$s]}" >&2
+    if [[ $s == molecule ]]; then
+        for c in "${MOLECULE_ORDER[@]}"; do
+            printf '    %-22s %-7s %4ds\n' "$c" "${MOLECULE_RESULT[$c]}" "${MOLECULE_TIME[$c]}" >&2
+        done
+    fi
+done
 exit "$failed"

@@ -127,3 +127,30 @@ def test_hypervisor_opens_an_image_with_the_nc_credentials(host):
         assert create.rc != 0 and "Operation not permitted" in create.stderr + create.stdout
     finally:
         admin.run("rbd --client-mount-timeout 15 rm --no-progress %s/%s" % (nc["pool"], image))
+
+
+def test_qemu_opens_a_volume_with_the_libvirt_secret_as_libvirt_hands_it_over(host):
+    """What libvirt does for a disk with <auth>: the secret's value becomes a qemu secret
+    object (base64) that the rbd driver uses as key-secret, with the user from the disk XML.
+    The value travels through a 0600 file, never argv. Proves the secret's bytes are a key
+    the cluster accepts, for the key type this release hands out (40 or 60 characters)."""
+    nc = _nc(host)
+    mons = RUNNER.get_hosts("ceph_mons")
+    admin = RUNNER.get_host(mons[0])
+    image = "testinfra-secret-%s" % host.backend.get_hostname()
+    admin.check_output("rbd --client-mount-timeout 15 create --size 8M --image-feature layering %s/%s" % (nc["pool"], image))
+    spec = ('json:{"driver": "raw", "file": {"driver": "rbd", "pool": "%s", "image": "%s", "user": "%s", '
+            '"conf": "%s", "key-secret": "sec0"}}' % (nc["pool"], image, nc["user"], CEPH_CONF))
+    script = ("set -e; umask 077; f=$(mktemp); trap 'rm -f \"$f\"' EXIT; "
+              "virsh -c qemu:///system secret-get-value %s > \"$f\"; "
+              "qemu-io --object secret,id=sec0,file=\"$f\",format=base64 -f raw "
+              "-c 'write -P 0x3c 0 64k' -c 'read -P 0x3c 0 64k' '%s'" % (nc["uuid"], spec))
+    try:
+        io = host.run("bash -c %s" % _quote(script))
+        assert io.rc == 0 and "read 65536/65536 bytes" in io.stdout and "failed" not in io.stdout, io.stdout + io.stderr
+    finally:
+        admin.run("rbd --client-mount-timeout 15 rm --no-progress %s/%s" % (nc["pool"], image))
+
+
+def _quote(text):
+    return "'" + text.replace("'", "'\"'\"'") + "'"
