@@ -27,8 +27,15 @@ import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCENARIO = "default"
+ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 RECAP_RE = re.compile(r"^(?P<host>\S+)\s+:\s+ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+unreachable=(?P<unreachable>\d+)"
                       r"\s+failed=(?P<failed>\d+)", re.MULTILINE)
+
+
+def plain(text):
+    """Molecule's output without colours and without its box-drawing margin."""
+    text = ANSI_RE.sub("", text)
+    return "\n".join(line.lstrip(" \u2502").rstrip() for line in text.splitlines())
 
 
 def children_cpu():
@@ -43,7 +50,7 @@ def timed(argv, env=None, label=""):
                        check=False)
     wall, cpu = time.monotonic() - t0, children_cpu() - cpu0
     recap = dict((m.group("host"), dict((k, int(m.group(k))) for k in ("ok", "changed", "unreachable", "failed")))
-                 for m in RECAP_RE.finditer(p.stdout.split("PLAY RECAP")[-1]))
+                 for m in RECAP_RE.finditer(plain(p.stdout).split("PLAY RECAP")[-1]))
     result = dict(wall_s=round(wall, 1), cpu_s=round(cpu, 1), rc=p.returncode, recap=recap,
                   changed=sum(h["changed"] for h in recap.values()), failed=sum(h["failed"] for h in recap.values()))
     print("[site_rerun] %s: %.1f s wall, %.1f s CPU, rc %d, changed %d" % (label, wall, cpu, p.returncode,
@@ -78,7 +85,9 @@ def main():
     args = ap.parse_args()
     env = dict(os.environ, PATH=os.path.join(REPO, ".venv", "bin") + os.pathsep + os.environ.get("PATH", ""))
     out = dict(scenario=SCENARIO, date=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-               cpus=os.cpu_count(), rounds=args.rounds)
+               cpus=os.cpu_count(), rounds=args.rounds,
+               suites=dict((v, os.environ.get(v, "bookworm")) for v in
+                           ("EUCA_LAB_CEPH_SUITE", "EUCA_LAB_SC_SUITE", "EUCA_LAB_NC1_SUITE", "EUCA_LAB_NC2_SUITE")))
     if args.fresh and lab_running():
         timed(["bash", "scripts/lab.sh", "down"], env, "down")
     if not lab_running():
@@ -109,7 +118,8 @@ def main():
     out["per_host_wall_s"] = dict(rerun=round(out["rerun"]["wall_s"] / hosts, 1),
                                   noop=round(out["noop"]["wall_s"] / hosts, 1))
     os.makedirs(os.path.join(REPO, "benchmarks", "results"), exist_ok=True)
-    path = os.path.join(REPO, "benchmarks", "results", "site_rerun.json")
+    release = out["suites"]["EUCA_LAB_CEPH_SUITE"]
+    path = os.path.join(REPO, "benchmarks", "results", "site_rerun-%s.json" % release)
     with open(path, "w") as f:
         json.dump(out, f, indent=2)
     print("\n| run | wall | CPU | changed |\n|---|---|---|---|")
