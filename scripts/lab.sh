@@ -7,6 +7,7 @@
 #   verify    molecule verify (testinfra, molecule/default/tests)
 #   down      molecule destroy + remove the lab network and the OSD-files volume
 #   test      molecule test (create .. verify .. destroy), then remove networks and volumes
+#   images    only build the lab images of the suites in use (EUCA_LAB_*_SUITE)
 # A second argument names another scenario (default: default), e.g. `lab.sh test expansion`.
 # EUCA_LAB_CEPH_SUITE, EUCA_LAB_SC_SUITE, EUCA_LAB_NC1_SUITE, EUCA_LAB_NC2_SUITE pick the Debian
 # suite (so the Ceph release) of each host: bookworm (16.2 Pacific, default), trixie (18.2
@@ -184,6 +185,7 @@ cmd_test() {
 case ${1:-} in
     up) cmd_up ;;
     test) cmd_test ;;
+    images) ensure_docker; step images build_images ;;
     converge)
         ensure_venv; ensure_collection_link
         step converge molecule_ converge || { summary; die "converge failed"; }

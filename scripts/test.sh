@@ -62,7 +62,7 @@ stage_integration() {
     run_pytest tests/integration -v -ra --durations=15
 }
 
-# The Molecule matrix: SCENARIO LABEL [VAR=SUITE...]. The suites pick each lab host's Ceph
+# The Molecule matrix: SCENARIO LABEL [VAR=VALUE...]. The suites pick each lab host's Ceph
 # release (bookworm 16.2 Pacific, trixie 18.2 Reef, forky 20.2 Tentacle; molecule.yml and
 # scripts/lab.sh read EUCA_LAB_{CEPH,SC,NC1,NC2}_SUITE, default bookworm). Each case proves
 # something the others do not:
@@ -70,39 +70,78 @@ stage_integration() {
 #   default/tentacle       everything on Tentacle (type-2 cephx keys, systemd 262)
 #   default/reef-mixed     a Reef cluster with Pacific SC and NC (clients older than the
 #                          cluster) next to a Reef NC, attaching the same volumes at once
+#                          (EUCA_LAB_IDLE_WAIT=0: the libvirtd idle-exit proof runs in the others)
 #   expansion/pacific, expansion/tentacle   OSD host added and failed under client I/O
+# The scenarios have their own container names, networks and volumes: the cases of "default"
+# run one after another in one lane, those of "expansion" in a second lane at the same time.
 # MOLECULE_CASES="default/pacific expansion/tentacle" runs only those.
 MOLECULE_MATRIX=(
     "default pacific"
     "default tentacle EUCA_LAB_CEPH_SUITE=forky EUCA_LAB_SC_SUITE=forky EUCA_LAB_NC1_SUITE=forky EUCA_LAB_NC2_SUITE=forky"
-    "default reef-mixed EUCA_LAB_CEPH_SUITE=trixie EUCA_LAB_SC_SUITE=bookworm EUCA_LAB_NC1_SUITE=trixie EUCA_LAB_NC2_SUITE=bookworm"
+    "default reef-mixed EUCA_LAB_CEPH_SUITE=trixie EUCA_LAB_SC_SUITE=bookworm EUCA_LAB_NC1_SUITE=trixie EUCA_LAB_NC2_SUITE=bookworm EUCA_LAB_IDLE_WAIT=0"
     "expansion pacific"
     "expansion tentacle EUCA_LAB_CEPH_SUITE=forky EUCA_LAB_NC1_SUITE=forky"
 )
+MOLECULE_RESULTS=$REPO/build/molecule-results
+
+selected_cases() { # prints the matrix entries to run
+    local entry scenario label rest
+    for entry in "${MOLECULE_MATRIX[@]}"; do
+        read -r scenario label rest <<<"$entry"
+        if [[ -n ${MOLECULE_CASES:-} && " $MOLECULE_CASES " != *" $scenario/$label "* ]]; then continue; fi
+        printf '%s\n' "$entry"
+    done
+}
+
+# One lane: the cases of one scenario, in matrix order; a result file per case.
+run_lane() { # SCENARIO
+    local entry scenario label vars_line rc t0
+    local -a vars
+    while IFS= read -r entry; do
+        read -r scenario label vars_line <<<"$entry"
+        [[ $scenario == "$1" ]] || continue
+        read -r -a vars <<<"${vars_line:-}"
+        banner "molecule scenario: $scenario/$label ${vars[*]}"
+        t0=$SECONDS rc=0
+        env "${vars[@]}" SKIP_BOOTSTRAP=1 bash scripts/lab.sh test "$scenario" || rc=$?
+        printf '%s %d\n' "$rc" $((SECONDS - t0)) >"$MOLECULE_RESULTS/$scenario-$label"
+        banner "molecule scenario: $scenario/$label $( ((rc)) && echo FAILED || echo ok) in $((SECONDS - t0)) s"
+    done < <(selected_cases)
+}
 
 stage_molecule() {
-    local entry scenario label vars_line rc=0 t0
-    local -a vars
-    declare -gA MOLECULE_RESULT=() MOLECULE_TIME=()
-    MOLECULE_ORDER=()
-    for entry in "${MOLECULE_MATRIX[@]}"; do
+    local entry scenario label vars_line rc=0 lane
+    local -a vars lanes=() pids=()
+    rm -rf "$MOLECULE_RESULTS"; mkdir -p "$MOLECULE_RESULTS"
+    # images first, once per set of suites (lab.sh skips the ones that are up to date), so
+    # that the lanes never build the same image at the same time
+    while IFS= read -r entry; do
         read -r scenario label vars_line <<<"$entry"
         read -r -a vars <<<"${vars_line:-}"
-        if [[ -n ${MOLECULE_CASES:-} && " $MOLECULE_CASES " != *" $scenario/$label "* ]]; then continue; fi
-        banner "molecule scenario: $scenario/$label ${vars[*]}"
-        MOLECULE_ORDER+=("$scenario/$label")
-        t0=$SECONDS
-        if env "${vars[@]}" SKIP_BOOTSTRAP=1 bash scripts/lab.sh test "$scenario"; then
-            MOLECULE_RESULT[$scenario/$label]=ok
-        else
-            MOLECULE_RESULT[$scenario/$label]=FAILED; rc=1
-        fi
-        MOLECULE_TIME[$scenario/$label]=$((SECONDS - t0))
+        env "${vars[@]}" SKIP_BOOTSTRAP=1 bash scripts/lab.sh images || rc=1
+        [[ " ${lanes[*]} " == *" $scenario "* ]] || lanes+=("$scenario")
+    done < <(selected_cases)
+    ((rc == 0)) || { echo "building the lab images failed" >&2; return 1; }
+    for lane in "${lanes[@]}"; do
+        # every line of a lane is prefixed with its scenario: the two lanes interleave
+        (run_lane "$lane" 2>&1 | sed -u "s/^/[$lane] /") &
+        pids+=($!)
     done
+    for lane in "${pids[@]}"; do wait "$lane" || true; done
+    while IFS= read -r entry; do
+        read -r scenario label vars_line <<<"$entry"
+        MOLECULE_ORDER+=("$scenario/$label")
+        if [[ -f $MOLECULE_RESULTS/$scenario-$label ]]; then
+            read -r MOLECULE_RC[$scenario/$label] MOLECULE_TIME[$scenario/$label] <"$MOLECULE_RESULTS/$scenario-$label"
+        else
+            MOLECULE_RC[$scenario/$label]=1 MOLECULE_TIME[$scenario/$label]=0
+        fi
+        ((MOLECULE_RC[$scenario/$label] == 0)) || rc=1
+    done < <(selected_cases)
     return "$rc"
 }
 
-declare -A RESULT TIME
+declare -A RESULT TIME MOLECULE_RC MOLECULE_TIME
 MOLECULE_ORDER=()
 failed=0
 for s in "${STAGES[@]}"; do
@@ -117,7 +156,7 @@ for s in "${STAGES[@]}"; do
     printf '  %-12s %-7s %4ds\n' "$s" "${RESULT[$s]}" "${TIME[$s]}" >&2
     if [[ $s == molecule ]]; then
         for c in "${MOLECULE_ORDER[@]}"; do
-            printf '    %-22s %-7s %4ds\n' "$c" "${MOLECULE_RESULT[$c]}" "${MOLECULE_TIME[$c]}" >&2
+            printf '    %-22s %-7s %4ds\n' "$c" "$( ((MOLECULE_RC[$c])) && echo FAILED || echo ok)" "${MOLECULE_TIME[$c]}" >&2
         done
     fi
 done

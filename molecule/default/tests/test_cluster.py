@@ -28,7 +28,10 @@ def test_cluster_health_ok_and_clean(host):
     if not _is(host, "ceph_mons"):
         return
     status = _ceph_json(host, "status")
-    assert status["health"]["status"] == "HEALTH_OK", status["health"]
+    # the one defect of Debian trixie's Reef build that molecule.yml allows (see there)
+    allowed = {"MGR_MODULE_DEPENDENCY"} if os.environ.get("EUCA_LAB_CEPH_SUITE") == "trixie" else set()
+    if status["health"]["status"] != "HEALTH_OK":
+        assert set(status["health"]["checks"]) <= allowed, status["health"]
     osdmap = status["osdmap"]
     assert osdmap["num_osds"] == EXPECTED_OSDS
     assert osdmap["num_up_osds"] == EXPECTED_OSDS
