@@ -50,11 +50,12 @@ def timed(argv, env=None, label=""):
                        check=False)
     wall, cpu = time.monotonic() - t0, children_cpu() - cpu0
     recap = dict((m.group("host"), dict((k, int(m.group(k))) for k in ("ok", "changed", "unreachable", "failed")))
-                 for m in RECAP_RE.finditer(plain(p.stdout).split("PLAY RECAP")[-1]))
+                 for m in RECAP_RE.finditer(plain(p.stdout).rsplit("PLAY RECAP", maxsplit=1)[-1]))
     result = dict(wall_s=round(wall, 1), cpu_s=round(cpu, 1), rc=p.returncode, recap=recap,
                   changed=sum(h["changed"] for h in recap.values()), failed=sum(h["failed"] for h in recap.values()))
-    print("[site_rerun] %s: %.1f s wall, %.1f s CPU, rc %d, changed %d" % (label, wall, cpu, p.returncode,
-                                                                      result["changed"]), file=sys.stderr, flush=True)
+    summary_line = "[site_rerun] %s: %.1f s wall, %.1f s CPU, rc %d, changed %d" % (
+        label, wall, cpu, p.returncode, result["changed"])
+    print(summary_line, file=sys.stderr, flush=True)
     if p.returncode:
         print(p.stdout[-4000:], file=sys.stderr)
     return result
@@ -127,10 +128,9 @@ def main():
         print("| lab.sh up (images %s) | %.1f s | %.1f s | %d |" % (
             "present" if out["up"]["images_present_before"] else "built", out["up"]["wall_s"], out["up"]["cpu_s"],
             out["up"]["changed"]))
-    print("| site.yml re-run (median of %d) | %.1f s | %.1f s | %d |" % (args.rounds, out["rerun"]["wall_s"],
-                                                                      out["rerun"]["cpu_s"], out["rerun"]["changed"]))
-    print("| no-op playbook (median of %d) | %.1f s | %.1f s | %d |" % (args.rounds, out["noop"]["wall_s"],
-                                                                     out["noop"]["cpu_s"], out["noop"]["changed"]))
+    for label, key in (("site.yml re-run", "rerun"), ("no-op playbook", "noop")):
+        print("| %s (median of %d) | %.1f s | %.1f s | %d |" % (
+            label, args.rounds, out[key]["wall_s"], out[key]["cpu_s"], out[key]["changed"]))
     print("\nre-run / no-op: %.2fx wall, %.2fx CPU over %d hosts; written to %s" % (
         out["ratio_wall"], out["ratio_cpu"], hosts, path))
     if not args.keep:

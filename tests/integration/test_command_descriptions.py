@@ -14,7 +14,7 @@ import uuid
 
 import pytest
 
-from test_caps_profiles import NC_USER, SC_USER, profiles  # noqa: F401 (the fixture)
+from test_caps_profiles import NC_USER, SC_USER, profiles  # noqa: F401  pylint: disable=unused-import
 
 pytestmark = pytest.mark.ceph
 
