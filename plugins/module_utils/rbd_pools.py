@@ -55,6 +55,9 @@ def desired_error(desired):
     size, min_size, pg_num = desired.get("size"), desired.get("min_size"), desired.get("pg_num")
     if size is not None and not 1 <= size <= 10:
         return "size must be between 1 and 10, got %d" % size
+    if size == 1 and not desired.get("allow_size_one"):
+        return ("size 1 keeps a single copy of every volume (one failed disk loses data): set "
+                "allow_size_one=true to ask for it (the monitors also need mon_allow_pool_size_one=true)")
     if min_size is not None and min_size < 1:
         return "min_size must be at least 1, got %d" % min_size
     if size is not None and min_size is not None and min_size > size:
@@ -91,27 +94,48 @@ def plan(current, desired):
     return changes
 
 
-def create(client, name, pg_num, autoscale_mode):
+def create(client, name, pg_num, autoscale_mode, size=None):
+    """Create the pool; ``size`` is given to the create itself, so that a size the monitors
+    refuse leaves no pool behind."""
     args = {"pool": name, "pool_type": "replicated"}
     if pg_num is not None:
         args["pg_num"] = pg_num
         args["pgp_num"] = pg_num
     if autoscale_mode is not None:
         args["autoscale_mode"] = autoscale_mode
+    if size is not None:
+        args["size"] = size
     client.mon_command("osd pool create", **args)
 
 
-def apply(client, name, changes):
+def size_one_allowed(client):
+    """What the configuration database says of ``mon_allow_pool_size_one`` (the monitors also
+    read ceph.conf, so a True here is not a promise; a False is checked again by them)."""
+    value = client.mon_command("config get", who="mon", key="mon_allow_pool_size_one")
+    return str(value).strip().lower() in ("true", "1", "yes")
+
+
+def apply(client, name, changes, done=None, allow_size_one=False):
+    """Apply ``(var, value)`` settings in order; each applied one is appended to ``done``."""
     for var, value in changes:
-        client.mon_command("osd pool set", pool=name, var=var, val=str(value))
+        args = {}
+        if var == "size" and value == 1 and allow_size_one:
+            args["yes_i_really_mean_it"] = True
+        client.mon_command("osd pool set", pool=name, var=var, val=str(value), **args)
+        if done is not None:
+            done.append("set %s to %s" % (var, value))
 
 
-def enable_rbd(client, name, current):
+def enable_rbd(client, name, current, done=None):
     """Enable the ``rbd`` application and run the equivalent of ``rbd pool init``."""
     if "rbd" not in current["applications"]:
         client.mon_command("osd pool application enable", pool=name, app="rbd")
+        if done is not None:
+            done.append("enable application rbd")
     if not current["rbd_initialized"]:
         client.rbd().pool_init(client.ioctx(name), False)
+        if done is not None:
+            done.append("rbd pool init")
 
 
 def image_count(client, name):

@@ -15,6 +15,8 @@ description:
   - Creates, updates or removes a replicated pool, enables the C(rbd) application on it and
     initializes it for RBD (what C(rbd pool init) does), through librados and librbd.
   - Reports exactly which settings changed; check mode and diff mode are supported.
+  - A run that fails after changing something reports C(changed=true), the steps it did in RV(changes)
+    and the pool as it was left; the next run goes on from there.
 extends_documentation_fragment:
   - eucalyptus.ceph.cluster
 attributes:
@@ -36,8 +38,18 @@ options:
     choices: [present, absent]
     default: present
   size:
-    description: Number of replicas. Left as it is when omitted (a new pool gets C(osd_pool_default_size)).
+    description:
+      - Number of replicas, 1 to 10. Left as it is when omitted (a new pool gets C(osd_pool_default_size)).
+      - A new pool is created with this size, so a size the monitors refuse leaves no pool behind.
+      - V(1) needs O(allow_size_one=true), and the monitors need C(mon_allow_pool_size_one=true); when the
+        configuration database says false, the module refuses before changing anything.
     type: int
+  allow_size_one:
+    description:
+      - Confirm that O(size=1) (a single copy of every volume) is really wanted; it is then set with the
+        monitors' C(yes_i_really_mean_it).
+    type: bool
+    default: false
   min_size:
     description:
       - Replicas that must be available for I/O to proceed. Must not exceed O(size).
@@ -102,13 +114,14 @@ pool:
     applications: [rbd]
     rbd_initialized: true
 changes:
-  description: What was (or, in check mode, would be) done, in order.
+  description: What was (or, in check mode, would be) done, in order; after a failure, what was done before it.
   returned: always
   type: list
   elements: str
   sample: ["create pool", "set size to 2", "enable application rbd", "rbd pool init"]
 """
 
+from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import CephClientError
 from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_module import CephModule
 from ansible_collections.eucalyptus.ceph.plugins.module_utils.names import pool_name_error
 from ansible_collections.eucalyptus.ceph.plugins.module_utils import rbd_pools
@@ -131,6 +144,11 @@ def run(cm):
         return dict(changed=True, pool=before, changes=["remove pool"], diff=dict(before=before, after={}))
 
     desired = dict((k, params[k]) for k in ("size", "min_size", "pg_num", "pg_autoscale_mode"))
+    size_one = params["size"] == 1 and (current is None or current["size"] != 1)
+    if size_one and not rbd_pools.size_one_allowed(cm.client):
+        # refused before anything is made: the monitors would refuse it after the create
+        cm.fail("pool %s: size 1 is refused by the monitors' mon_allow_pool_size_one=false; nothing was changed "
+                "(set it to true on the monitors first, if one copy is really wanted)" % name)
     changes = []
     if current is None:
         changes.append("create pool")
@@ -139,28 +157,48 @@ def run(cm):
                          **dict((k, v) for k, v in desired.items() if v is not None))
             return dict(changed=True, pool=after, changes=changes + ["enable application rbd", "rbd pool init"],
                         diff=dict(before={}, after=after))
-        rbd_pools.create(cm.client, name, params["pg_num"], params["pg_autoscale_mode"])
+        # the wanted size goes with the create (a refused size leaves no pool behind); size 1
+        # needs its own confirmed "osd pool set" on every release
+        rbd_pools.create(cm.client, name, params["pg_num"], params["pg_autoscale_mode"],
+                         None if params["size"] == 1 else params["size"])
         current = rbd_pools.pool_settings(cm.client, name)
 
     try:
         settings = rbd_pools.plan(current, desired)
     except ValueError as exc:
-        cm.fail("pool %s: %s" % (name, exc))
-    changes.extend("set %s to %s" % (var, value) for var, value in settings)
+        fail_after(cm, name, changes, "pool %s: %s" % (name, exc))
+    planned = changes + ["set %s to %s" % (var, value) for var, value in settings]
     if "rbd" not in current["applications"]:
-        changes.append("enable application rbd")
+        planned.append("enable application rbd")
     if not current["rbd_initialized"]:
-        changes.append("rbd pool init")
+        planned.append("rbd pool init")
 
     if cm.check_mode:
         after = dict(current, **dict(settings))
         after["applications"] = sorted(set(current["applications"]) | {"rbd"})
         after["rbd_initialized"] = True
-    else:
-        rbd_pools.apply(cm.client, name, settings)
-        rbd_pools.enable_rbd(cm.client, name, current)
-        after = rbd_pools.pool_settings(cm.client, name)
-    return dict(changed=bool(changes), pool=after, changes=changes, diff=dict(before=before, after=after))
+        return dict(changed=bool(planned), pool=after, changes=planned, diff=dict(before=before, after=after))
+    done = list(changes)
+    try:
+        rbd_pools.apply(cm.client, name, settings, done, allow_size_one=params["allow_size_one"])
+        rbd_pools.enable_rbd(cm.client, name, current, done)
+    except CephClientError as exc:
+        fail_after(cm, name, done, "pool %s: %s" % (name, exc), planned=planned, errno=exc.errno)
+    after = rbd_pools.pool_settings(cm.client, name)
+    return dict(changed=bool(done), pool=after, changes=done, diff=dict(before=before, after=after))
+
+
+def fail_after(cm, name, done, msg, planned=None, errno=None):
+    """Fail, saying exactly what this run changed before the failure (a re-run converges)."""
+    extra = {"changes": list(done)}
+    if errno:
+        extra["errno"] = errno
+    if done:
+        left = rbd_pools.pool_settings(cm.client, name)
+        msg = "%s - this run already did: %s; not done: %s" % (
+            msg, "; ".join(done), "; ".join(c for c in (planned or []) if c not in done) or "-")
+        extra["pool"] = left or {}
+    cm.fail(msg, changed=bool(done), **extra)
 
 
 def main():
@@ -173,6 +211,7 @@ def main():
             pg_num=dict(type="int"),
             pg_autoscale_mode=dict(type="str", choices=["on", "off", "warn"]),
             force=dict(type="bool", default=False),
+            allow_size_one=dict(type="bool", default=False),
         ),
         need_rbd=True,
     )

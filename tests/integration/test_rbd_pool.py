@@ -86,6 +86,7 @@ def test_pool_with_images_is_kept_unless_forced(run_module, admin, conn):
     (dict(name=POOL + "\n"), "invalid pool name"),
     (dict(name=POOL, size=2, min_size=3), "must not be larger than size"),
     (dict(name=POOL, size=0), "size must be between"),
+    (dict(name=POOL, size=1), "set allow_size_one=true"),
     (dict(name=POOL, pg_autoscale_mode="sometimes"), "value of pg_autoscale_mode must be one of"),
 ])
 def test_bad_input_changes_nothing(run_module, admin, conn, args, message):
@@ -112,3 +113,66 @@ def test_wrong_key_is_refused(run_module, ceph_cluster, tmp_path):
     r = run_module("rbd_pool", {"name": POOL, "cluster_conf": ceph_cluster.conf,
                                 "cluster_keyring": str(keyring), "connect_timeout": 5}, timeout=120)
     assert r.failed and "cannot connect" in r.msg, r.msg
+
+
+def _config_rm(admin, name):
+    admin.mon({"prefix": "config rm", "who": "mon", "name": name})
+
+
+def test_size_one_refused_by_the_monitors_changes_nothing(run_module, admin, conn):
+    """mon_allow_pool_size_one=false (the default): refused before the pool is made."""
+    _config_rm(admin, "mon_allow_pool_size_one")
+    r = run_module("rbd_pool", dict(conn, name=POOL, size=1, allow_size_one=True))
+    assert r.failed and not r.changed, r.result
+    assert "mon_allow_pool_size_one=false" in r.msg and "nothing was changed" in r.msg
+    assert settings(admin, POOL) is None
+
+
+def test_size_one_when_asked_for_and_allowed(run_module, admin, conn):
+    admin.mon({"prefix": "config set", "who": "mon", "name": "mon_allow_pool_size_one", "value": "true"})
+    try:
+        r = run_module("rbd_pool", dict(conn, name=POOL, size=1, min_size=1, allow_size_one=True))
+        assert r.changed and not r.failed, r.msg
+        assert "set size to 1" in r.result["changes"]
+        pool = settings(admin, POOL)
+        assert (pool["size"], pool["min_size"]) == (1, 1)
+        assert not run_module("rbd_pool", dict(conn, name=POOL, size=1, min_size=1, allow_size_one=True)).changed
+    finally:
+        _config_rm(admin, "mon_allow_pool_size_one")
+
+
+def test_new_pool_is_created_with_its_size(run_module, admin, conn):
+    r = run_module("rbd_pool", dict(conn, name=POOL, size=2))
+    assert r.changed and not r.failed, r.msg
+    assert r.result["changes"] == ["create pool", "enable application rbd", "rbd pool init"]
+    assert settings(admin, POOL)["size"] == 2
+
+
+def test_a_refusal_after_the_create_says_what_was_done(ceph_cluster, run_module, admin, conn):
+    """Caps that allow creating a pool but no other write: the run fails at the first setting,
+    reports changed with exactly the create, and a re-run with the admin converges."""
+    import os
+    user = "it-pool-creator"
+    admin.delete_user(user)
+    out = admin.mon({"prefix": "auth get-or-create", "entity": "client." + user,
+                     "caps": ["mon", 'allow r, allow command "osd pool create"', "osd", "allow rwx"]})
+    path = ceph_cluster.keyring_path(user)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write("[client.%s]\n\tkey = %s\n" % (user, out[0]["key"]))
+    try:
+        args = dict(conn, name=POOL, size=2, min_size=1)
+        r = run_module("rbd_pool", dict(args, cluster_user=user, cluster_keyring=path))
+        assert r.failed and r.changed, r.result
+        assert r.result["changes"] == ["create pool"], r.result
+        assert "this run already did: create pool" in r.msg
+        assert "not done: set min_size to 1; enable application rbd; rbd pool init" in r.msg
+        assert r.result["pool"]["size"] == 2 and r.result["pool"]["applications"] == []
+        assert settings(admin, POOL)["size"] == 2
+        r = run_module("rbd_pool", args)
+        assert r.changed and not r.failed, r.msg
+        assert r.result["changes"] == ["set min_size to 1", "enable application rbd", "rbd pool init"]
+        assert not run_module("rbd_pool", args).changed
+    finally:
+        admin.delete_user(user)
+        os.unlink(path)
