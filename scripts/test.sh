@@ -5,8 +5,9 @@
 #   sanity       scripts/sanity.sh (ansible-test sanity), when that script exists
 #   unit         pytest tests/unit
 #   integration  pytest tests/integration  (real Ceph cluster, libvirtd; root)
-#   molecule     every Molecule scenario (molecule/*/molecule.yml) through scripts/lab.sh test:
-#                Docker engine, locally built images, create .. verify .. destroy
+#   molecule     the release matrix (MOLECULE_MATRIX below): Molecule scenarios through
+#                scripts/lab.sh test (Docker engine, locally built images, create .. verify ..
+#                destroy) and the integration suite on Tentacle in a container
 # e.g.  scripts/test.sh unit integration
 #
 # Every requested stage runs even if an earlier one failed (one CI run shows every
@@ -72,8 +73,12 @@ stage_integration() {
 #                          cluster) next to a Reef NC, attaching the same volumes at once
 #                          (EUCA_LAB_IDLE_WAIT=0: the libvirtd idle-exit proof runs in the others)
 #   expansion/pacific, expansion/tentacle   OSD host added and failed under client I/O
+#   integration/tentacle   the real-Ceph integration suite (tests/integration) on Tentacle,
+#                          inside a forky container (tests/ceph/in-suite.sh); the host's
+#                          stage "integration" runs it on Pacific
 # The scenarios have their own container names, networks and volumes: the cases of "default"
-# run one after another in one lane, those of "expansion" in a second lane at the same time.
+# run one after another in one lane, those of "expansion" and then "integration" in a second
+# lane at the same time.
 # MOLECULE_CASES="default/pacific expansion/tentacle" runs only those.
 MOLECULE_MATRIX=(
     "default pacific"
@@ -81,6 +86,7 @@ MOLECULE_MATRIX=(
     "default reef-mixed EUCA_LAB_CEPH_SUITE=trixie EUCA_LAB_SC_SUITE=bookworm EUCA_LAB_NC1_SUITE=trixie EUCA_LAB_NC2_SUITE=bookworm EUCA_LAB_IDLE_WAIT=0"
     "expansion pacific"
     "expansion tentacle EUCA_LAB_CEPH_SUITE=forky EUCA_LAB_NC1_SUITE=forky"
+    "integration tentacle EUCA_LAB_CEPH_SUITE=forky"
 )
 MOLECULE_RESULTS=$REPO/build/molecule-results
 
@@ -93,17 +99,32 @@ selected_cases() { # prints the matrix entries to run
     done
 }
 
-# One lane: the cases of one scenario, in matrix order; a result file per case.
-run_lane() { # SCENARIO
+lane_of() { # SCENARIO -> the lane it runs in
+    case $1 in integration) echo expansion ;; *) echo "$1" ;; esac
+}
+
+run_case() { # SCENARIO VAR=VALUE...
+    local scenario=$1; shift
+    if [[ $scenario == integration ]]; then
+        local suite=bookworm v
+        for v in "$@"; do [[ $v == EUCA_LAB_CEPH_SUITE=* ]] && suite=${v#*=}; done
+        bash tests/ceph/in-suite.sh "$suite" ${EXTRA[@]+tests/integration -v -ra "${EXTRA[@]}"}
+    else
+        env "$@" SKIP_BOOTSTRAP=1 bash scripts/lab.sh test "$scenario"
+    fi
+}
+
+# One lane: its cases, in matrix order; a result file per case.
+run_lane() { # LANE
     local entry scenario label vars_line rc t0
     local -a vars
     while IFS= read -r entry; do
         read -r scenario label vars_line <<<"$entry"
-        [[ $scenario == "$1" ]] || continue
+        [[ $(lane_of "$scenario") == "$1" ]] || continue
         read -r -a vars <<<"${vars_line:-}"
         banner "molecule scenario: $scenario/$label ${vars[*]}"
         t0=$SECONDS rc=0
-        env "${vars[@]}" SKIP_BOOTSTRAP=1 bash scripts/lab.sh test "$scenario" || rc=$?
+        run_case "$scenario" "${vars[@]}" || rc=$?
         printf '%s %d\n' "$rc" $((SECONDS - t0)) >"$MOLECULE_RESULTS/$scenario-$label"
         banner "molecule scenario: $scenario/$label $( ((rc)) && echo FAILED || echo ok) in $((SECONDS - t0)) s"
     done < <(selected_cases)
@@ -119,7 +140,8 @@ stage_molecule() {
         read -r scenario label vars_line <<<"$entry"
         read -r -a vars <<<"${vars_line:-}"
         env "${vars[@]}" SKIP_BOOTSTRAP=1 bash scripts/lab.sh images || rc=1
-        [[ " ${lanes[*]} " == *" $scenario "* ]] || lanes+=("$scenario")
+        lane=$(lane_of "$scenario")
+        [[ " ${lanes[*]} " == *" $lane "* ]] || lanes+=("$lane")
     done < <(selected_cases)
     ((rc == 0)) || { echo "building the lab images failed" >&2; return 1; }
     for lane in "${lanes[@]}"; do

@@ -215,7 +215,10 @@ start_daemon() { # NAME
     # ceph-* daemonize themselves; ceph-osd returns only after mounting its store (~3 s),
     # which is why OSDs are started in parallel.
     # (their pre-daemonize chatter goes to a file, not into the caller's output)
-    if ! "ceph-$type" -c "$D/ceph.conf" -i "$id" >"$D/log/start-$name.log" 2>&1; then
+    # from /, as systemd starts them: Debian forky's Tentacle build has a relative default
+    # osd_class_dir (lib/x86_64-linux-gnu/rados-classes), so started elsewhere an OSD finds no
+    # object classes and librbd gets EOPNOTSUPP
+    if ! (cd / && exec "ceph-$type" -c "$D/ceph.conf" -i "$id") >"$D/log/start-$name.log" 2>&1; then
         cat "$D/log/start-$name.log" >&2
         die "ceph-$type -i $id failed (see $D/log/ceph-$name.log)"
     fi
@@ -228,6 +231,17 @@ wait_mon() {
         sleep 0.5
     done
     die "mon.a does not answer (see $D/log/ceph-mon.a.log)"
+}
+
+# Wait until N OSDs are up (the monitors' view), as long as READY_TIMEOUT allows.
+wait_osds_up() {
+    local want=$1 up deadline=$((SECONDS + READY_TIMEOUT))
+    while ((SECONDS < deadline)); do
+        up=$(cephc osd stat --format json 2>/dev/null | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["num_up_osds"])' 2>/dev/null || echo 0)
+        ((up >= want)) && return 0
+        sleep 1
+    done
+    die "only $up of $want OSDs up after ${READY_TIMEOUT} s (see $D/log)"
 }
 
 # Create OSD data dir, object store and key of one new OSD (not started); prints its id.
@@ -304,8 +318,6 @@ cmd_up() {
     cephc config set mgr mgr/devicehealth/enable_monitoring false --force
     cephc auth get-or-create mgr.x mon 'allow profile mgr' osd 'allow *' mds 'allow *' \
         -o "$D/mgr/ceph-x/keyring" 2>/dev/null
-    start_daemon mgr.x
-    say "mgr.x started"
 
     # OSD mkfs takes a few seconds each and is mostly waiting: do them all at once
     local i pids=() ids=()
@@ -316,7 +328,21 @@ cmd_up() {
     pids=()
     for i in "${ids[@]}"; do start_daemon "osd.$i" & pids+=($!); done
     for p in "${pids[@]}"; do wait "$p" || die "starting an OSD failed"; done
-    say "OSDs started; waiting for readiness"
+    say "OSDs started"
+    # the mgr last: Tentacle's devicehealth opens its sqlite store in the .mgr pool at start
+    # and fails for good ("disk I/O error", HEALTH_ERR) when no OSD can serve it yet
+    wait_osds_up "$NUM_OSDS"
+    if (( $(ceph --version | awk '{print $3}' | cut -d. -f1) >= 17 )); then
+        # Quincy and later keep the mgr's sqlite stores in pool .mgr, which the mgr creates and
+        # opens at once: made here first, and written to once (a write returns only when its
+        # PG is active), so that the mgr opens a store that can already be served.
+        cephc osd pool create .mgr 1 1 --yes-i-really-mean-it >/dev/null 2>&1 || die "creating pool .mgr failed"
+        cephc osd pool application enable .mgr mgr >/dev/null 2>&1 || die "enabling application mgr on .mgr failed"
+        timeout "$READY_TIMEOUT" rados -c "$D/ceph.conf" -p .mgr put cluster-sh-probe /dev/null \
+            && rados -c "$D/ceph.conf" -p .mgr rm cluster-sh-probe || die "pool .mgr does not serve writes"
+    fi
+    start_daemon mgr.x
+    say "mgr.x started; waiting for readiness"
 
     ready
     say "cluster ready"
