@@ -335,7 +335,9 @@ cmd_up() {
     if (( $(ceph --version | awk '{print $3}' | cut -d. -f1) >= 17 )); then
         # Quincy and later keep the mgr's sqlite stores in pool .mgr, which the mgr creates and
         # opens at once: made here first, and written to once (a write returns only when its
-        # PG is active), so that the mgr opens a store that can already be served.
+        # PG is active), so that the mgr opens a store that can already be served. (The
+        # devicehealth "disk I/O error" first seen on Tentacle here came from OSDs without
+        # object classes - see start_daemon; this only keeps the start order deterministic.)
         cephc osd pool create .mgr 1 1 --yes-i-really-mean-it >/dev/null 2>&1 || die "creating pool .mgr failed"
         cephc osd pool application enable .mgr mgr >/dev/null 2>&1 || die "enabling application mgr on .mgr failed"
         timeout "$READY_TIMEOUT" rados -c "$D/ceph.conf" -p .mgr put cluster-sh-probe /dev/null \
