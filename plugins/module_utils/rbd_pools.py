@@ -115,6 +115,11 @@ def size_one_allowed(client):
     return str(value).strip().lower() in ("true", "1", "yes")
 
 
+def setting_label(var, value):
+    """How a setting appears in the module's ``changes`` (planned and done alike)."""
+    return "set %s to %s" % (var, value)
+
+
 def apply(client, name, changes, done=None, allow_size_one=False):
     """Apply ``(var, value)`` settings in order; each applied one is appended to ``done``."""
     for var, value in changes:
@@ -123,7 +128,7 @@ def apply(client, name, changes, done=None, allow_size_one=False):
             args["yes_i_really_mean_it"] = True
         client.mon_command("osd pool set", pool=name, var=var, val=str(value), **args)
         if done is not None:
-            done.append("set %s to %s" % (var, value))
+            done.append(setting_label(var, value))
 
 
 def enable_rbd(client, name, current, done=None):

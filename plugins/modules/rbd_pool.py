@@ -167,7 +167,7 @@ def run(cm):
         settings = rbd_pools.plan(current, desired)
     except ValueError as exc:
         fail_after(cm, name, changes, "pool %s: %s" % (name, exc))
-    planned = changes + ["set %s to %s" % (var, value) for var, value in settings]
+    planned = changes + [rbd_pools.setting_label(var, value) for var, value in settings]
     if "rbd" not in current["applications"]:
         planned.append("enable application rbd")
     if not current["rbd_initialized"]:
