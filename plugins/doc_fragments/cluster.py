@@ -40,3 +40,17 @@ notes:
   - All Ceph access goes through librados C(mon_command) with JSON arguments; no C(ceph) or C(rbd)
     command is run and no secret is put on a command line.
 """
+
+    # Modules whose librbd work (flatten, remove of a large image) is many OSD operations.
+    LONG_OPERATIONS = r"""
+options:
+  osd_op_timeout:
+    description:
+      - Seconds each OSD operation may take before the module fails (C(rados_osd_op_timeout)), instead of
+        the limit of the larger of O(connect_timeout) and 30 seconds the other modules use.
+      - Flattening or removing a large image is thousands of OSD operations, and one of them may wait
+        while placement groups peer or recover; V(0) waits as long as it takes, as the C(rbd) command
+        does. Bound the whole task with the task keyword C(timeout) if needed.
+    type: int
+    default: 300
+"""

@@ -223,12 +223,14 @@ class CephClient:
     """
 
     def __init__(self, conf_file="/etc/ceph/ceph.conf", user="admin", keyring=None, connect_timeout=10,
-                 op_timeout=30):
+                 op_timeout=30, osd_op_timeout=None):
         self.conf_file = conf_file
         self.user = user
         self.keyring = keyring
         self.connect_timeout = int(connect_timeout)
         self.op_timeout = int(op_timeout)
+        # None: the same as op_timeout; 0: no limit (librados' own default), for long librbd work
+        self.osd_op_timeout = self.op_timeout if osd_op_timeout is None else int(osd_op_timeout)
         self._cluster = None
         self._ioctxs = {}
         self._descriptions = {}
@@ -245,8 +247,9 @@ class CephClient:
         options = {
             "client_mount_timeout": str(self.connect_timeout),
             "rados_mon_op_timeout": str(self.op_timeout),
-            "rados_osd_op_timeout": str(self.op_timeout),
         }
+        if self.osd_op_timeout:
+            options["rados_osd_op_timeout"] = str(self.osd_op_timeout)
         if self.keyring:
             options["keyring"] = self.keyring
         try:

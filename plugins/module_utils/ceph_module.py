@@ -21,6 +21,11 @@ from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import
 )
 
 
+def osd_op_timeout_argument_spec(default):
+    """The ``osd_op_timeout`` option of modules whose librbd work can take long (flatten, remove)."""
+    return dict(osd_op_timeout=dict(type="int", default=default))
+
+
 def ceph_connection_argument_spec():
     """Options documented by the ``eucalyptus.ceph.cluster`` doc fragment."""
     return dict(
@@ -49,12 +54,16 @@ class CephModule:
         user = self.params["cluster_user"]
         if user.startswith("client."):
             user = user[len("client."):]
+        osd_op_timeout = self.params.get("osd_op_timeout")
+        if osd_op_timeout is not None and osd_op_timeout < 0:
+            self.module.fail_json(msg="osd_op_timeout must be 0 (no limit) or a number of seconds")
         self.client = CephClient(
             conf_file=self.params["cluster_conf"],
             user=user,
             keyring=self.params["cluster_keyring"],
             connect_timeout=self.params["connect_timeout"],
             op_timeout=max(30, self.params["connect_timeout"]),
+            osd_op_timeout=osd_op_timeout,
         )
 
     def fail(self, msg, **kwargs):

@@ -23,6 +23,7 @@ description:
     user's caps allow. An operation refused by the cluster fails with C(errno) set (C(1) for EPERM).
 extends_documentation_fragment:
   - eucalyptus.ceph.cluster
+  - eucalyptus.ceph.cluster.long_operations
 attributes:
   check_mode:
     support: full
@@ -266,7 +267,7 @@ errno:
   type: int
 """
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_module import CephModule
+from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_module import CephModule, osd_op_timeout_argument_spec
 from ansible_collections.eucalyptus.ceph.plugins.module_utils.rbd_images import (
     ImagePlanner,
     apply_actions,
@@ -324,6 +325,7 @@ def main():
                 protected=dict(type="bool"),
             )),
             purge_snapshots=dict(type="bool", default=False),
+            **osd_op_timeout_argument_spec(300)
         ),
         need_rbd=True,
         supports_check_mode=True,

@@ -22,6 +22,7 @@ description:
   - Images without the prefix are never touched.
 extends_documentation_fragment:
   - eucalyptus.ceph.cluster
+  - eucalyptus.ceph.cluster.long_operations
 attributes:
   check_mode:
     support: full
@@ -66,7 +67,7 @@ kept:
   sample: {"eucavolumes/del12345678-vol-2": ["eucavolumes/vol-3"]}
 """
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_module import CephModule
+from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_module import CephModule, osd_op_timeout_argument_spec
 from ansible_collections.eucalyptus.ceph.plugins.module_utils.names import pool_name_error
 from ansible_collections.eucalyptus.ceph.plugins.module_utils import rbd_reaper
 
@@ -90,6 +91,7 @@ def main():
         argument_spec=dict(
             pools=dict(type="list", elements="str", required=True),
             prefix=dict(type="str", required=True),
+            **osd_op_timeout_argument_spec(300)
         ),
         need_rbd=True,
     )

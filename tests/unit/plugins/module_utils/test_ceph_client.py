@@ -133,3 +133,26 @@ def test_manager_commands_are_checked_against_the_managers():
     client.mgr_command("osd purge", id=2, yes_i_really_mean_it=True)
     assert [c["prefix"] for c in client._cluster.sent] == ["get_command_descriptions", "osd purge"]
     assert set(client._descriptions) == {"mgr"}
+
+
+class _RecordingRados:
+    """Stands in for rados.Rados: keeps the options librados would be given."""
+
+    made = []
+
+    def __init__(self, conffile=None, rados_id=None, conf=None):
+        self.options = dict(conf or {})
+        _RecordingRados.made.append(self)
+
+    def connect(self, timeout=None):
+        pass
+
+
+@pytest.mark.parametrize("osd_op_timeout, expected", [(None, "30"), (300, "300"), (0, None)])
+def test_osd_op_timeout_is_its_own_limit_and_zero_means_none(monkeypatch, osd_op_timeout, expected):
+    monkeypatch.setattr(ceph_client.rados, "Rados", _RecordingRados)
+    _RecordingRados.made = []
+    CephClient(op_timeout=30, osd_op_timeout=osd_op_timeout).connect()
+    options = _RecordingRados.made[0].options
+    assert options.get("rados_osd_op_timeout") == expected
+    assert options["rados_mon_op_timeout"] == "30"
