@@ -17,6 +17,13 @@ snapshots, renames or removes an image (those are cls ``rbd`` writes on the head
 directory, which it is not granted).  On snapshot pools it may only READ: a volume
 restored from a snapshot is a clone whose parent lives there, and the hypervisor reads
 through to the parent.
+
+``ebs-admin`` (the EBS automation itself, instead of client.admin on an existing cluster):
+``mon 'allow r'`` plus exactly the monitor commands that create and tune the EBS pools
+(each allowed for those pool names only) and that create, read and re-cap the users whose
+entity starts with ``client.<users_prefix>``; ``osd 'profile rbd pool=P'`` for ``rbd pool
+init`` and the probes.  Nothing else can be changed with it: no other pool, user, config
+option, flag or daemon.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -26,7 +33,10 @@ __metaclass__ = type
 import re
 
 DAEMON_TYPES = ("mon", "osd", "mgr", "mds")
-PROFILES = ("sc", "nc")
+PROFILES = ("sc", "nc", "ebs-admin")
+# Monitor commands of the ebs-admin profile, with the argument that names what they touch.
+_EBS_ADMIN_POOL_COMMANDS = ("osd pool create", "osd pool set", "osd pool application enable")
+_EBS_ADMIN_USER_COMMANDS = ("auth get-or-create", "auth get", "auth caps")
 
 # One grant: 'allow ...' or 'profile ...'; grants are separated by commas.
 _GRANT_RE = re.compile(r"(allow|profile)( +\S.*)?")
@@ -61,7 +71,16 @@ def _nc_snapshot_pool_grants(pool):
     ]
 
 
-def profile_caps(profile, volume_pools, snapshot_pools=None):
+def _ebs_admin_caps(pools, users_prefix):
+    mon = ["allow r"]
+    for pool in pools:
+        mon.extend('allow command "%s" with pool=%s' % (command, pool) for command in _EBS_ADMIN_POOL_COMMANDS)
+    mon.extend('allow command "%s" with entity prefix client.%s' % (command, users_prefix)
+               for command in _EBS_ADMIN_USER_COMMANDS)
+    return {"mon": ", ".join(mon), "osd": ", ".join("profile rbd pool=%s" % p for p in pools)}
+
+
+def profile_caps(profile, volume_pools, snapshot_pools=None, users_prefix="eucalyptus"):
     """The caps dict (daemon type -> cap string) of a named EBS profile."""
     if profile not in PROFILES:
         raise ValueError("unknown cap profile %r: choose one of %s" % (profile, ", ".join(PROFILES)))
@@ -69,6 +88,10 @@ def profile_caps(profile, volume_pools, snapshot_pools=None):
     snapshot_pools = [p for p in (snapshot_pools or []) if p not in volume_pools]
     if not volume_pools:
         raise ValueError("cap profile %r needs at least one volume pool" % profile)
+    if profile == "ebs-admin":
+        if not users_prefix or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", users_prefix):
+            raise ValueError("users_prefix %r is not the start of a cephx id" % (users_prefix,))
+        return _ebs_admin_caps(volume_pools + snapshot_pools, users_prefix)
     if profile == "sc":
         pools = volume_pools + snapshot_pools
         return {
@@ -84,8 +107,17 @@ def profile_caps(profile, volume_pools, snapshot_pools=None):
     return {"mon": "profile rbd", "osd": ", ".join(grants)}
 
 
-def caps_error(caps):
-    """None when ``caps`` (daemon type -> cap string) is well formed, else the reason."""
+# The one quoted form allowed: a monitor command grant, e.g. allow command "auth get" with entity=x
+_COMMAND_GRANT_RE = re.compile(r'allow +command +"[a-z][a-z -]*[a-z]"( +with +[^"\']+)?')
+
+
+def caps_error(caps, in_keyring=False):
+    """None when ``caps`` (daemon type -> cap string) is well formed, else the reason.
+
+    Quotes are refused, except the double quotes of an ``allow command "NAME"`` grant sent
+    to the monitors; with ``in_keyring`` (caps written into a keyring file, where the whole
+    cap string is itself quoted) no quote at all is accepted.
+    """
     if not isinstance(caps, dict) or not caps:
         return "caps must be a non-empty mapping of daemon type (%s) to a cap string" % ", ".join(DAEMON_TYPES)
     for daemon, text in caps.items():
@@ -101,7 +133,11 @@ def caps_error(caps):
                 return ("caps: malformed %s cap %r: each comma-separated grant must start with "
                         "'allow' or 'profile'" % (daemon, grant))
             if "'" in grant or '"' in grant:
-                return "caps: %s cap %r must not contain quotes" % (daemon, grant)
+                if in_keyring:
+                    return "caps: %s cap %r must not contain quotes in a keyring file" % (daemon, grant)
+                if not _COMMAND_GRANT_RE.fullmatch(grant):
+                    return ('caps: %s cap %r must not contain quotes, except around the command of an '
+                            '\'allow command "NAME"\' grant' % (daemon, grant))
     return None
 
 

@@ -196,7 +196,7 @@ def run(module):
     error = client_id_error(params["name"]) or cephx_key_error(params["key"])
     caps = params["caps"]
     if not error and caps:
-        error = caps_error(caps)
+        error = caps_error(caps, in_keyring=True)
     if error:
         module.fail_json(msg=error, path=path)
     mode = keyring_file.parse_mode(params["mode"])

@@ -53,9 +53,25 @@ options:
         hypervisor open, read, write, discard and lock existing images in the volume pools and
         READ their clone parents in the snapshot pools; creating, resizing, snapshotting,
         cloning, renaming and removing images are refused with EPERM.
+      - V(ebs-admin) (the EBS automation, instead of C(client.admin) on an existing cluster) -
+        C(mon 'allow r') plus only the monitor commands that create and tune the pools of
+        O(volume_pools) and O(snapshot_pools) (C(osd pool create), C(osd pool set),
+        C(osd pool application enable), each for those pool names) and that create, read and
+        change the caps of the users whose id starts with O(users_prefix) (C(auth get-or-create),
+        C(auth get), C(auth caps)); C(osd 'profile rbd pool=P') on those pools. Give it to the
+        EBS roles with C(ceph_client_admin_user). Its own name must not start with O(users_prefix).
+      - Ceph does not limit the caps a user grants to the users it creates, so a holder of the
+        ebs-admin key could create a user of its prefix with any caps: the profile prevents
+        mistakes, not a compromise. Keep its keyring as safe as client.admin's.
       - Needs O(volume_pools). Mutually exclusive with O(caps).
     type: str
-    choices: [sc, nc]
+    choices: [sc, nc, ebs-admin]
+  users_prefix:
+    description:
+      - For O(profile=ebs-admin), the start of the ids of the users it may manage (C(client.) is
+        added). The default covers the EBS roles' default users C(eucalyptus) and C(eucalyptus-nc).
+    type: str
+    default: eucalyptus
   volume_pools:
     description: Pools holding EBS volumes (Eucalyptus C(cephvolumepools)), for O(profile).
     type: list
@@ -138,7 +154,8 @@ from ansible_collections.eucalyptus.ceph.plugins.module_utils import cephx_users
 
 def desired_caps(params):
     if params["profile"]:
-        return normalize_caps(profile_caps(params["profile"], params["volume_pools"], params["snapshot_pools"]))
+        return normalize_caps(profile_caps(params["profile"], params["volume_pools"], params["snapshot_pools"],
+                                           users_prefix=params["users_prefix"]))
     return normalize_caps(params["caps"])
 
 
@@ -188,11 +205,16 @@ def validate(cm):
     if params["state"] == "absent":
         return None
     if params["profile"] is None and not params["caps"]:
-        return "state=present needs caps or a profile (sc or nc)"
+        return "state=present needs caps or a profile (sc, nc or ebs-admin)"
     if params["key"]:
         error = cephx_key_error(params["key"])
         if error:
             return "key: %s" % error
+        # a given key is imported as keyring text, where caps are quoted as a whole
+        if params["profile"] == "ebs-admin" or (
+                params["caps"] and caps_error(params["caps"]) is None and caps_error(params["caps"], in_keyring=True)):
+            return ("key cannot be given for caps with quoted monitor commands (profile ebs-admin): "
+                    "create the user without key, Ceph generates one")
     if params["profile"]:
         if not params["volume_pools"]:
             return "profile %s needs volume_pools" % params["profile"]
@@ -200,6 +222,13 @@ def validate(cm):
             error = pool_name_error(pool)
             if error:
                 return error
+        if params["profile"] == "ebs-admin":
+            error = client_id_error(params["users_prefix"])
+            if error:
+                return "users_prefix: %s" % error
+            if params["name"].startswith(params["users_prefix"]):
+                return ("client.%s starts with users_prefix %r: it could change its own caps; give the "
+                        "ebs-admin user a name outside the prefix" % (params["name"], params["users_prefix"]))
         return None
     return caps_error(params["caps"])
 
@@ -210,7 +239,8 @@ def main():
             name=dict(type="str", required=True),
             state=dict(type="str", default="present", choices=["present", "absent"]),
             caps=dict(type="dict"),
-            profile=dict(type="str", choices=["sc", "nc"]),
+            profile=dict(type="str", choices=["sc", "nc", "ebs-admin"]),
+            users_prefix=dict(type="str", default="eucalyptus"),
             volume_pools=dict(type="list", elements="str", default=[]),
             snapshot_pools=dict(type="list", elements="str", default=[]),
             key=dict(type="str", no_log=True),

@@ -66,3 +66,23 @@ def test_well_formed_caps():
 def test_normal_form_matches_what_we_send():
     assert normalize_cap("allow  rwx pool=p,allow r") == "allow rwx pool=p, allow r"
     assert caps_to_args({"osd": "o", "mon": "m"}) == ["mon", "m", "osd", "o"]
+
+
+def test_ebs_admin_profile_allows_only_the_ebs_pools_and_users():
+    caps = profile_caps("ebs-admin", ["vols"], ["snaps"], users_prefix="euca")
+    grants = [g.strip() for g in caps["mon"].split(",")]
+    assert grants[0] == "allow r"
+    assert 'allow command "osd pool create" with pool=vols' in grants
+    assert 'allow command "osd pool application enable" with pool=snaps' in grants
+    assert 'allow command "auth get-or-create" with entity prefix client.euca' in grants
+    # nothing broader than a named pool or the users' prefix
+    assert all(g == "allow r" or " with pool=" in g or " with entity prefix client.euca" in g for g in grants)
+    assert len(grants) == 1 + 3 * 2 + 3
+    assert caps["osd"] == "profile rbd pool=vols, profile rbd pool=snaps"
+    assert caps_error(caps) is None
+
+
+@pytest.mark.parametrize("prefix", ["", "a b", "x\n", "client.x,allow *"])
+def test_ebs_admin_profile_refuses_a_prefix_that_is_not_an_id(prefix):
+    with pytest.raises(ValueError):
+        profile_caps("ebs-admin", ["vols"], users_prefix=prefix)
