@@ -72,18 +72,22 @@ stage_integration() {
 #   default/reef-mixed     a Reef cluster with Pacific SC and NC (clients older than the
 #                          cluster) next to a Reef NC, attaching the same volumes at once
 #                          (EUCA_LAB_IDLE_WAIT=0: the libvirtd idle-exit proof runs in the others)
+#   existing/tentacle      a 3-monitor Tentacle cluster built by hand (not by our role), with
+#                          the operator's ceph.conf, config and a noout warning: site.yml adds
+#                          the EBS pools and users and changes nothing else; a converged NC
 #   expansion/pacific, expansion/tentacle   OSD host added and failed under client I/O
 #   integration/tentacle   the real-Ceph integration suite (tests/integration) on Tentacle,
 #                          inside a forky container (tests/ceph/in-suite.sh); the host's
 #                          stage "integration" runs it on Pacific
 # The scenarios have their own container names, networks and volumes: the cases of "default"
-# run one after another in one lane, those of "expansion" and then "integration" in a second
-# lane at the same time.
+# and "existing" run one after another in one lane, those of "expansion" and then
+# "integration" in a second lane at the same time.
 # MOLECULE_CASES="default/pacific expansion/tentacle" runs only those.
 MOLECULE_MATRIX=(
     "default pacific"
     "default tentacle EUCA_LAB_CEPH_SUITE=forky EUCA_LAB_SC_SUITE=forky EUCA_LAB_NC1_SUITE=forky EUCA_LAB_NC2_SUITE=forky"
     "default reef-mixed EUCA_LAB_CEPH_SUITE=trixie EUCA_LAB_SC_SUITE=bookworm EUCA_LAB_NC1_SUITE=trixie EUCA_LAB_NC2_SUITE=bookworm EUCA_LAB_IDLE_WAIT=0"
+    "existing tentacle EUCA_LAB_CEPH_SUITE=forky EUCA_LAB_SC_SUITE=forky EUCA_LAB_NC1_SUITE=forky"
     "expansion pacific"
     "expansion tentacle EUCA_LAB_CEPH_SUITE=forky EUCA_LAB_NC1_SUITE=forky"
     "integration tentacle EUCA_LAB_CEPH_SUITE=forky"
@@ -100,7 +104,7 @@ selected_cases() { # prints the matrix entries to run
 }
 
 lane_of() { # SCENARIO -> the lane it runs in
-    case $1 in integration) echo expansion ;; *) echo "$1" ;; esac
+    case $1 in integration) echo expansion ;; existing) echo default ;; *) echo "$1" ;; esac
 }
 
 run_case() { # SCENARIO VAR=VALUE...

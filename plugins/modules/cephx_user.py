@@ -61,7 +61,7 @@ options:
         C(auth get), C(auth caps)); C(osd 'profile rbd pool=P') on those pools. Give it to the
         EBS roles with C(ceph_client_admin_user). Its own name must not start with O(users_prefix).
       - Ceph does not limit the caps a user grants to the users it creates, so a holder of the
-        ebs-admin key could create a user of its prefix with any caps: the profile prevents
+        ebs-admin key could create a user of its prefix with any caps. The profile prevents
         mistakes, not a compromise. Keep its keyring as safe as client.admin's.
       - Needs O(volume_pools). Mutually exclusive with O(caps).
     type: str

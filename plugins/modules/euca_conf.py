@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: euca_conf
 short_description: Set KEY="value" settings in eucalyptus.conf, one active line per key
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Sets settings such as C(CEPH_USER_NAME) in C(/etc/eucalyptus/eucalyptus.conf), the shell-style
     file the Eucalyptus services source and the Node Controller parses.
@@ -19,8 +19,8 @@ description:
     right after its first commented-out line (C(#KEY=...), as the package ships them), else at the end.
   - Every other line of the file is kept byte for byte. The file is replaced atomically and keeps its
     owner, group and mode.
-  - Values are refused when they hold quotes, C($), backquotes, backslashes or control characters:
-    the file is sourced by a shell.
+  - Values are refused when they hold quotes, C($), backquotes, backslashes or control characters,
+    because the file is sourced by a shell.
 attributes:
   check_mode:
     support: full
@@ -49,7 +49,7 @@ options:
     type: raw
     default: "0644"
 author:
-  - eucalyptus.ceph contributors
+  - Eucalyptus Ceph maintainers (@eucalyptus)
 """
 
 EXAMPLES = r"""
@@ -100,10 +100,11 @@ def _write(module, path, data, create_mode):
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(to_bytes(data))
-        if create_mode is not None:
-            os.chmod(tmp, create_mode)
-        # atomic_move keeps the owner, group, mode and SELinux context of an existing file
+        # atomic_move keeps the owner, group, mode and SELinux context of an existing file;
+        # a new one gets the umask's mode, so its mode is set after the move
         module.atomic_move(tmp, path, unsafe_writes=False)
+        if create_mode is not None:
+            os.chmod(path, create_mode)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

@@ -8,7 +8,6 @@ grant is refused by the monitors with EACCES.
 
 import errno
 import json
-import os
 
 import pytest
 

@@ -418,13 +418,16 @@ def test_role_is_idempotent_and_keeps_the_key_off_argv_and_logs(configured):
 def test_eucalyptus_conf_is_edited_in_place(nc, configured):
     text = nc.euca_conf.read_text()
     wanted = {"CEPH_USER_NAME": nc.user, "CEPH_KEYRING_PATH": str(nc.keyring), "CEPH_CONFIG_PATH": str(nc.ceph_conf)}
-    for k, v in wanted.items():
-        assert re.findall(r"(?m)^.*\b%s=.*$" % k, text) == ['%s="%s"' % (k, v)], text
-    # every other line is kept, in place
+    for k, v in wanted.items():   # exactly one active line per key
+        assert re.findall(r"(?m)^\s*%s=.*$" % k, text) == ['%s="%s"' % (k, v)], text
+    # every other line is kept, in place; a key without an active line gets one right after
+    # the package's commented-out default, which stays
     expected = PACKAGED_EUCA_CONF
-    expected = expected.replace('#CEPH_USER_NAME="eucalyptus"', 'CEPH_USER_NAME="%s"' % nc.user)
-    expected = expected.replace('#CEPH_KEYRING_PATH="/etc/ceph/ceph.client.eucalyptus.keyring"',
-                                'CEPH_KEYRING_PATH="%s"' % nc.keyring)
+    expected = expected.replace('#CEPH_USER_NAME="eucalyptus"\n',
+                                '#CEPH_USER_NAME="eucalyptus"\nCEPH_USER_NAME="%s"\n' % nc.user)
+    expected = expected.replace('#CEPH_KEYRING_PATH="/etc/ceph/ceph.client.eucalyptus.keyring"\n',
+                                '#CEPH_KEYRING_PATH="/etc/ceph/ceph.client.eucalyptus.keyring"\n'
+                                'CEPH_KEYRING_PATH="%s"\n' % nc.keyring)
     expected = expected.replace('CEPH_CONFIG_PATH="/etc/ceph/ceph.conf"', 'CEPH_CONFIG_PATH="%s"' % nc.ceph_conf)
     assert text == expected
 

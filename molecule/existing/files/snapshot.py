@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """The "before" snapshot of a mon host of the existing cluster (molecule/existing/prepare.yml).
 
 Writes DIR/host.json (root 0600, DIR root 0700): sha256 of /etc/ceph/ceph.conf and

@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """Exit 0 when the hand-built cluster is as prepare.yml built it, else print why and exit 1.
 
 Ready = all monitors in quorum, every OSD up and in, a mgr active with the expected standbys,
