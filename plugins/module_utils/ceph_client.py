@@ -111,6 +111,8 @@ MON_COMMANDS = {
     "config set": {"who": str, "name": str, "value": str, "force": bool},
     "config rm": {"who": str, "name": str},
     "config dump": {},
+    # served by the manager (CephClient.mgr_command): a daemon's running configuration
+    "config show": {"who": str, "key": str},
     "auth get": {"entity": str},
     "auth get-key": {"entity": str},
     "auth add": {"entity": str, "caps": [str]},
@@ -144,6 +146,7 @@ MON_REQUIRED = {
     "config get": ("who", "key"),
     "config set": ("who", "name", "value"),
     "config rm": ("who", "name"),
+    "config show": ("who", "key"),
     "auth get": ("entity",),
     "auth get-key": ("entity",),
     "auth add": ("entity",),

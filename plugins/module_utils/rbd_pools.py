@@ -108,6 +108,59 @@ def create(client, name, pg_num, autoscale_mode, size=None):
     client.mon_command("osd pool create", **args)
 
 
+# What a pool created without these settings gets: the monitors' running osd_pool_default_*.
+_CREATE_DEFAULTS = (
+    ("size", "osd_pool_default_size", int),
+    ("min_size", "osd_pool_default_min_size", int),
+    ("pg_num", "osd_pool_default_pg_num", int),
+    ("pg_autoscale_mode", "osd_pool_default_pg_autoscale_mode", str),
+)
+
+
+def created_settings(client, desired, only=None):
+    """``(settings, unknown)``: the managed settings a pool created now with ``desired`` would
+    have, computed as the monitors compute them, and the names of those that could not be read.
+
+    Values not given in ``desired`` come from a monitor's running configuration (``config
+    show``, answered by the manager; ceph.conf and the configuration database both count).
+    min_size follows Ceph's rule: ``osd_pool_default_min_size`` capped at the size, or
+    ``size - size / 2`` when that option is 0. ``only`` limits the settings computed.
+    """
+    mon = client.mon_command("mon dump")["mons"][0]["name"]
+    running, unknown = {}, []
+    for setting, option, kind in _CREATE_DEFAULTS:
+        if (desired.get(setting) is not None and setting != "min_size") or (only and setting not in only):
+            continue
+        try:
+            value = client.mgr_command("config show", who="mon.%s" % mon, key=option, format="plain")
+            running[setting] = kind(str(value).strip())
+        except (CephClientError, ValueError):
+            unknown.append(setting)
+    settings = {}
+    for setting, _option, _kind in _CREATE_DEFAULTS:
+        if desired.get(setting) is not None:
+            settings[setting] = desired[setting]
+        elif setting == "min_size":
+            size = settings.get("size")
+            default = running.get("min_size")
+            if size is None or default is None:
+                settings[setting] = None
+                if setting not in unknown:
+                    unknown.append(setting)
+            else:
+                settings[setting] = min(default, size) if default else size - size // 2
+        else:
+            settings[setting] = running.get(setting)
+    return settings, sorted(set(s for s in unknown if settings.get(s) is None))
+
+
+def min_size_for(client, size):
+    """The min_size the monitors give a pool of ``size`` (at a create and at every size change),
+    or None when their running configuration cannot be read."""
+    settings, _unknown = created_settings(client, {"size": size}, only=("min_size",))
+    return settings["min_size"]
+
+
 def size_one_allowed(client):
     """What the configuration database says of ``mon_allow_pool_size_one`` (the monitors also
     read ceph.conf, so a True here is not a promise; a False is checked again by them)."""

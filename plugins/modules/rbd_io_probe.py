@@ -24,7 +24,10 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: Writes nothing and reports that it would write.
+    description:
+      - Opens the image read-only with the same user and reads the marker block. Reports a change
+        exactly when a real run would write, that is when the block does not hold O(marker) yet.
+      - Peers' markers already in the image are reported in RV(seen); they are not waited for.
   diff_mode:
     support: none
     description: A probe writes data blocks; there is no state to diff.
@@ -85,7 +88,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 written:
-  description: Whether the marker was written (false in check mode).
+  description:
+    - Whether the marker was written; false when the block already held it, and in check mode.
+    - The module reports C(changed) exactly when it writes (or, in check mode, would write).
   returned: always
   type: bool
 seen:
@@ -118,19 +123,36 @@ def block(marker, size):
     return data + b"\0" * (size - len(data))
 
 
+def _check_place(image, offset, size, what):
+    if offset < 0 or offset % size:
+        raise CephClientError("%s offset %d is not a multiple of block_size %d" % (what, offset, size))
+    if offset + size > image.size():
+        raise CephClientError("%s block at offset %d ends past the end of the image (%d bytes)"
+                              % (what, offset, image.size()))
+
+
 def run(cm):
     p = cm.params
     size = p["block_size"]
-    if cm.check_mode:
-        return dict(changed=True, written=False, seen=[], waited=0.0)
+    mine = block(p["marker"], size)
+    pending = dict((w["offset"], block(w["marker"], size)) for w in p["wait_for"])
     ioctx = cm.client.ioctx(p["pool"])
     try:
-        with rbd.Image(ioctx, p["image"]) as image:
-            image.write(block(p["marker"], size), p["offset"])
-            image.flush()
-            if image.read(p["offset"], size) != block(p["marker"], size):
+        # check mode opens the image read-only with the same user: what is there decides
+        # whether the marker would be written; peers' markers are looked for, not waited for
+        with rbd.Image(ioctx, p["image"], read_only=cm.check_mode) as image:
+            _check_place(image, p["offset"], size, "marker")
+            for offset in pending:
+                _check_place(image, offset, size, "wait_for")
+            changed = image.read(p["offset"], size) != mine
+            if cm.check_mode:
+                seen = sorted(o for o in pending if image.read(o, size) == pending[o])
+                return dict(changed=changed, written=False, seen=seen, waited=0.0)
+            if changed:
+                image.write(mine, p["offset"])
+                image.flush()
+            if image.read(p["offset"], size) != mine:
                 raise CephClientError("marker at offset %d did not read back" % p["offset"])
-            pending = dict((w["offset"], block(w["marker"], size)) for w in p["wait_for"])
             seen, start = [], time.time()
             while pending:
                 for offset in sorted(pending):
@@ -143,7 +165,7 @@ def run(cm):
                     raise CephClientError("markers at offsets %s did not appear within %d s"
                                           % (sorted(pending), p["timeout"]))
                 time.sleep(0.2)
-            return dict(changed=True, written=True, seen=seen, waited=round(time.time() - start, 2))
+            return dict(changed=changed, written=changed, seen=seen, waited=round(time.time() - start, 2))
     except rbd.Error as exc:
         raise CephClientError("%s/%s: %s" % (p["pool"], p["image"], exc), getattr(exc, "errno", None))
 

@@ -150,18 +150,22 @@ def run(cm):
         cm.fail("pool %s: size 1 is refused by the monitors' mon_allow_pool_size_one=false; nothing was changed "
                 "(set it to true on the monitors first, if one copy is really wanted)" % name)
     changes = []
+    unknown = []
+    # the wanted size goes with the create (a refused size leaves no pool behind); size 1
+    # needs its own confirmed "osd pool set" on every release; min_size is set afterwards
+    create_size = None if params["size"] == 1 else params["size"]
     if current is None:
         changes.append("create pool")
         if cm.check_mode:
-            after = dict(name=name, type="replicated", applications=["rbd"], rbd_initialized=True,
-                         **dict((k, v) for k, v in desired.items() if v is not None))
-            return dict(changed=True, pool=after, changes=changes + ["enable application rbd", "rbd pool init"],
-                        diff=dict(before={}, after=after))
-        # the wanted size goes with the create (a refused size leaves no pool behind); size 1
-        # needs its own confirmed "osd pool set" on every release
-        rbd_pools.create(cm.client, name, params["pg_num"], params["pg_autoscale_mode"],
-                         None if params["size"] == 1 else params["size"])
-        current = rbd_pools.pool_settings(cm.client, name)
+            # the pool as the monitors would create it (their running defaults); its id is
+            # only known once it exists. The rest of the plan then follows from it as below.
+            created, unknown = rbd_pools.created_settings(
+                cm.client, dict(desired, size=create_size, min_size=None))
+            current = dict(name=name, id=None, type="replicated", applications=[], rbd_initialized=False,
+                           **created)
+        else:
+            rbd_pools.create(cm.client, name, params["pg_num"], params["pg_autoscale_mode"], create_size)
+            current = rbd_pools.pool_settings(cm.client, name)
 
     try:
         settings = rbd_pools.plan(current, desired)
@@ -175,9 +179,18 @@ def run(cm):
 
     if cm.check_mode:
         after = dict(current, **dict(settings))
+        if "size" in dict(settings) and "min_size" not in dict(settings):
+            # the monitors reset min_size whenever the size changes
+            after["min_size"] = rbd_pools.min_size_for(cm.client, after["size"])
         after["applications"] = sorted(set(current["applications"]) | {"rbd"})
         after["rbd_initialized"] = True
-        return dict(changed=bool(planned), pool=after, changes=planned, diff=dict(before=before, after=after))
+        result = dict(changed=bool(planned), pool=after, changes=planned, diff=dict(before=before, after=after))
+        if unknown:
+            result["unknown"] = unknown
+            cm.module.warn("check mode: the new pool's %s could not be computed (the monitors' running "
+                           "configuration was not readable with these credentials): shown as null, and the "
+                           "plan may be incomplete" % ", ".join(unknown))
+        return result
     done = list(changes)
     try:
         rbd_pools.apply(cm.client, name, settings, done, allow_size_one=params["allow_size_one"])

@@ -60,11 +60,34 @@ def test_missing_peer_times_out(nc_user, run_module):
     assert r.failed and "did not appear within 2 s" in r.msg
 
 
-def test_check_mode_writes_nothing(nc_user, run_module, admin):
-    r = run_module("rbd_io_probe", dict(nc_user, image="shared", marker="check", offset=16384), check=True)
-    assert r.changed and not r.result["written"]
-    with admin.open_ioctx(POOL) as io, rbd.Image(io, "shared", read_only=True) as image:
-        assert image.read(16384, 5) == b"\0" * 5
+def test_check_mode_reads_and_predicts_the_real_run(nc_user, run_module, admin):
+    """Check mode opens the image read-only: its answer equals the real run's, run after run."""
+    args = dict(nc_user, image="shared", marker="check", offset=16384)
+    for expected_change in (True, False):
+        check = run_module("rbd_io_probe", args, check=True)
+        assert not check.failed, check.msg
+        with admin.open_ioctx(POOL) as io, rbd.Image(io, "shared", read_only=True) as image:
+            before = image.read(16384, 5)
+        real = run_module("rbd_io_probe", args)
+        assert not real.failed, real.msg
+        assert (check.changed, real.changed, real.result["written"]) == (expected_change,) * 3
+        assert not check.result["written"]
+        if expected_change:
+            assert before == b"\0" * 5, "check mode wrote"
+
+
+def test_check_mode_reports_peers_already_there_without_waiting(nc_user, run_module):
+    r = run_module("rbd_io_probe", dict(nc_user, image="shared", marker="nc3", offset=20480,
+                                        wait_for=[{"offset": 0, "marker": "nc1"}, {"offset": 24576, "marker": "nobody"}],
+                                        timeout=1), check=True)
+    assert not r.failed, r.msg
+    assert r.result["seen"] == [0] and r.result["waited"] == 0.0
+
+
+def test_a_block_past_the_end_of_the_image_is_refused(nc_user, run_module):
+    for check in (True, False):
+        r = run_module("rbd_io_probe", dict(nc_user, image="shared", marker="far", offset=4 * MiB), check=check)
+        assert r.failed and "past the end of the image" in r.msg
 
 
 def test_missing_pool_fails_cleanly(nc_user, run_module):

@@ -176,3 +176,19 @@ def test_a_refusal_after_the_create_says_what_was_done(ceph_cluster, run_module,
     finally:
         admin.delete_user(user)
         os.unlink(path)
+
+
+@pytest.mark.parametrize("wanted", [{}, {"size": 2}, {"size": 2, "min_size": 1, "pg_num": 16, "pg_autoscale_mode": "off"}])
+def test_check_mode_of_a_create_computes_what_the_real_run_gets(run_module, admin, conn, wanted):
+    """The settings check mode shows for a new pool are the monitors' own (running defaults,
+    Ceph's min_size rule), equal to what the real create then reports; only the id is unknown."""
+    args = dict(conn, name=POOL, **wanted)
+    check = run_module("rbd_pool", args, check=True, diff=True)
+    assert check.changed and not check.failed and "unknown" not in check.result, check.result
+    assert settings(admin, POOL) is None
+    real = run_module("rbd_pool", args, diff=True)
+    assert real.changed and not real.failed, real.msg
+    assert check.result["changes"] == real.result["changes"]
+    expected = dict(real.result["pool"], id=None)
+    assert check.result["pool"] == expected
+    assert check.result["diff"]["after"] == expected

@@ -37,3 +37,53 @@ def test_pg_num_enforced_when_autoscaler_off():
 ])
 def test_inconsistent_settings(desired, message):
     assert message in desired_error(want(**desired))
+
+
+class _RunningConfig:
+    """The monitors' running configuration as the manager answers `config show`."""
+
+    def __init__(self, options, refuse=False):
+        self.options, self.refuse, self.asked = options, refuse, []
+
+    def mon_command(self, prefix, **args):
+        assert prefix == "mon dump"
+        return {"mons": [{"name": "a"}]}
+
+    def mgr_command(self, prefix, **args):
+        from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import CephClientError
+        assert prefix == "config show" and args["who"] == "mon.a"
+        self.asked.append(args["key"])
+        if self.refuse:
+            raise CephClientError("config show: access denied", 13)
+        return "%s\n" % self.options[args["key"]]
+
+
+DEFAULTS = {"osd_pool_default_size": 3, "osd_pool_default_min_size": 0,
+            "osd_pool_default_pg_num": 32, "osd_pool_default_pg_autoscale_mode": "on"}
+
+
+@pytest.mark.parametrize("size, default_min, expected", [(3, 0, 2), (2, 0, 1), (1, 0, 1), (4, 0, 2),
+                                                         (3, 2, 2), (1, 2, 1), (5, 3, 3)])
+def test_min_size_follows_cephs_rule(size, default_min, expected):
+    from ansible_collections.eucalyptus.ceph.plugins.module_utils.rbd_pools import created_settings
+    client = _RunningConfig(dict(DEFAULTS, osd_pool_default_min_size=default_min))
+    settings, unknown = created_settings(client, want(size=size))
+    assert settings["min_size"] == expected and unknown == []
+
+
+def test_defaults_come_from_the_running_configuration_and_wanted_values_win():
+    from ansible_collections.eucalyptus.ceph.plugins.module_utils.rbd_pools import created_settings
+    client = _RunningConfig(DEFAULTS)
+    assert created_settings(client, want()) == (
+        {"size": 3, "min_size": 2, "pg_num": 32, "pg_autoscale_mode": "on"}, [])
+    client = _RunningConfig(DEFAULTS)
+    settings, _ = created_settings(client, want(size=2, pg_num=8, pg_autoscale_mode="off"))
+    assert settings == {"size": 2, "min_size": 1, "pg_num": 8, "pg_autoscale_mode": "off"}
+    assert client.asked == ["osd_pool_default_min_size"]
+
+
+def test_unreadable_configuration_is_reported_unknown_not_guessed():
+    from ansible_collections.eucalyptus.ceph.plugins.module_utils.rbd_pools import created_settings
+    settings, unknown = created_settings(_RunningConfig(DEFAULTS, refuse=True), want(size=2))
+    assert settings == {"size": 2, "min_size": None, "pg_num": None, "pg_autoscale_mode": None}
+    assert unknown == ["min_size", "pg_autoscale_mode", "pg_num"]
