@@ -277,6 +277,28 @@ def remove(path):
     _fsync_dir(os.path.dirname(path) or ".")
 
 
+def plan_new_key(path, owner=None, group=None, mode=0o600):
+    """Check mode for a keyring whose key does not exist yet (the monitors make it in the real
+    run): what would be written, checked as far as it can be without the key.
+
+    Returns ``{"path", "exists", "owner", "group", "mode", "would_write": True}``, or with
+    ``unknown`` (the reason) instead of failing when the directory is missing, since an
+    earlier task of the same run may create it. A bad owner, group or path still fails.
+    """
+    plan = {"path": path, "would_write": True, "mode": format_mode(mode)}
+    try:
+        check_path(path)
+    except KeyringFileError as exc:
+        if os.path.isdir(os.path.dirname(path) or "."):
+            raise
+        plan["unknown"] = str(exc)
+    uid, gid = resolve_owner(owner), resolve_group(group)
+    plan["owner"] = user_name(os.geteuid() if uid is None else uid)
+    plan["group"] = group_name(os.getegid() if gid is None else gid)
+    plan["exists"] = os.path.lexists(path)
+    return plan
+
+
 def ensure_present(path, content, owner=None, group=None, mode=0o640, check_mode=False):
     """Make ``path`` hold ``content`` (text) with the given attributes.
 

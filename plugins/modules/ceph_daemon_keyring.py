@@ -24,7 +24,10 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: Reports what would change; nothing is sent or written.
+    description:
+      - Reports what would change; nothing is sent or written.
+      - The keyring of a new entity is planned (path, owner, group, mode checked) without its key,
+        which only the monitors make (RV(keyring)).
   diff_mode:
     support: none
     description: The key is never shown; the result says whether the keyring was written.
@@ -79,6 +82,16 @@ caps_changed:
   description: Whether the caps were (or would be) corrected.
   returned: always
   type: bool
+keyring:
+  description:
+    - The keyring file of O(path) as the run leaves it (in check mode, would leave it), never its key.
+    - For an entity that does not exist yet, check mode cannot know the key (the monitors make it)
+      but checks the path, owner and group; C(unknown) says why the file could not be checked
+      (for example its directory, made by an earlier task, does not exist yet).
+  returned: when O(path) is given
+  type: dict
+  sample: {path: /var/lib/ceph/mgr/ceph-mon1/keyring, would_write: true, exists: false, owner: ceph,
+           group: ceph, mode: "0600"}
 """
 
 from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import CephClientError
@@ -123,6 +136,15 @@ def run(cm):
         elif caps_changed:
             cm.client.mon_command("auth caps", entity=entity, caps=caps_to_list(caps))
     changed = created or caps_changed
+    result = dict(entity=entity, created=created, caps_changed=caps_changed)
+    if p["path"] and key is None:
+        # check mode, new entity: its key comes from the monitors in the real run; the file is
+        # checked as far as it can be without it
+        try:
+            result["keyring"] = keyring_file.plan_new_key(p["path"], owner=p["owner"], group=p["group"],
+                                                          mode=keyring_file.parse_mode(p["mode"]))
+        except keyring_file.KeyringFileError as exc:
+            cm.fail(str(exc))
     if p["path"] and key is not None:
         try:
             written = keyring_file.ensure_present(
@@ -131,7 +153,11 @@ def run(cm):
         except keyring_file.KeyringFileError as exc:
             cm.fail(str(exc))
         changed = changed or written["changed"]
-    return dict(changed=changed, entity=entity, created=created, caps_changed=caps_changed)
+        result["keyring"] = dict(path=p["path"], would_write=written["changed"], exists=True,
+                                 owner=keyring_file.user_name(written["uid"]),
+                                 group=keyring_file.group_name(written["gid"]),
+                                 mode=keyring_file.format_mode(written["mode"]))
+    return dict(result, changed=changed)
 
 
 def main():

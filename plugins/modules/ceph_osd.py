@@ -27,7 +27,9 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: Reports whether the OSD would be created; nothing is sent or written.
+    description:
+      - Reports whether the OSD would be created, with the id the monitors would give it, and plans its
+        keyring; nothing is sent or written.
   diff_mode:
     support: none
     description: The OSD map has no diff to show; the result says whether the OSD was created.
@@ -76,10 +78,22 @@ EXAMPLES = r"""
 
 RETURN = r"""
 osd_id:
-  description: The OSD id; null in check mode when the OSD would be created.
+  description:
+    - The OSD id. In check mode, for an OSD that would be created, the id the monitors would give it
+      (the lowest id no OSD has; RV(osd_id_planned) is then true) - another OSD created first would take it.
   returned: always
   type: int
   sample: 3
+osd_id_planned:
+  description: True when RV(osd_id) is the id check mode expects, not one the monitors gave.
+  returned: always
+  type: bool
+keyring_plan:
+  description:
+    - Check mode for a keyring whose secret or directory does not exist yet (made by earlier tasks of the
+      real run) - path, owner, group and mode as they would be, never a key; C(unknown) says what could not be checked.
+  returned: in check mode, when O(keyring) is given and the file cannot be checked with its content
+  type: dict
 created:
   description: Whether the OSD was (or in check mode would be) created.
   returned: always
@@ -95,6 +109,7 @@ keyring:
 """
 
 import json
+import os
 
 from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_module import CephModule
 from ansible_collections.eucalyptus.ceph.plugins.module_utils.daemon_keys import (
@@ -122,6 +137,16 @@ def parse_osd_new(out):
     raise DaemonKeyError("unexpected answer to 'osd new': %r" % (out,))
 
 
+def next_osd_id(osd_dump):
+    """The id ``osd new`` (without an id) gives the next OSD: the monitors take the lowest id
+    that no OSD has (holes left by purged OSDs first), else max_osd."""
+    taken = set(int(o["osd"]) for o in osd_dump.get("osds") or [])
+    osd_id = 0
+    while osd_id in taken:
+        osd_id += 1
+    return osd_id
+
+
 def run(cm):
     p = cm.params
     uuid = p["uuid"].strip().lower()
@@ -129,10 +154,14 @@ def run(cm):
         key = read_key_file(p["key_file"])
     except DaemonKeyError as exc:
         cm.fail(str(exc))
-    osd_id = find_osd(cm.client.mon_command("osd dump"), uuid)
-    created = False
+    osd_dump = cm.client.mon_command("osd dump")
+    osd_id = find_osd(osd_dump, uuid)
+    created = planned_id = False
     if osd_id is None:
         created = True
+        if cm.check_mode:
+            # the monitors' choice if nothing else creates an OSD first
+            osd_id, planned_id = next_osd_id(osd_dump), True
         if key is None and not cm.check_mode:
             cm.fail("%s does not exist: generate the OSD's secret first" % p["key_file"])
         if not cm.check_mode:
@@ -141,19 +170,25 @@ def run(cm):
                 osd_id = parse_osd_new(cm.client.mon_command("osd new", inbuf=inbuf, uuid=uuid))
             except DaemonKeyError as exc:
                 cm.fail(str(exc))
-    result = dict(changed=created, created=created, osd_id=osd_id, uuid=uuid)
+    result = dict(changed=created, created=created, osd_id=osd_id, uuid=uuid, osd_id_planned=planned_id)
     if p["keyring"] and osd_id is not None:
         path = p["keyring"].replace("{id}", str(osd_id))
-        if key is None:
+        result["keyring"] = path
+        if key is None and not cm.check_mode:
             cm.fail("%s does not exist: the keyring of osd.%d cannot be written" % (p["key_file"], osd_id))
         try:
             mode = keyring_file.parse_mode(p["mode"])
+            if cm.check_mode and (key is None or not os.path.isdir(os.path.dirname(path) or ".")):
+                # the secret or the OSD's directory come from earlier tasks of the real run:
+                # plan the file as far as it can be without them
+                result["keyring_plan"] = keyring_file.plan_new_key(path, owner=p["owner"], group=p["group"],
+                                                                   mode=mode)
+                return result
             written = keyring_file.ensure_present(
                 path, render_daemon_keyring("osd.%d" % osd_id, key), owner=p["owner"], group=p["group"],
                 mode=mode, check_mode=cm.check_mode)
         except keyring_file.KeyringFileError as exc:
             cm.fail(str(exc))
-        result["keyring"] = path
         result["changed"] = result["changed"] or written["changed"]
     return result
 
