@@ -24,6 +24,8 @@ APT_PACKAGES=(
     # the Molecule lab: Docker engine (started by scripts/lab.sh) and the base image builder
     docker.io debootstrap
     git rsync
+    # every exec of the integration tests' ansible-playbook runs is traced for keys
+    strace
 )
 
 START=$SECONDS

@@ -64,6 +64,7 @@ say "pytest tests/integration in $IMAGE ($(docker run --rm "$IMAGE" ceph --versi
 rc=0
 docker run --name "$NAME" --init --network bridge --tmpfs /run --tmpfs /tmp:exec \
     -v "$src:/src" -w /src -e PYTHONPATH=/src/build/collections -e EUCA_IN_SUITE="$SUITE" \
+    -e EUCA_REQUIRE_PREREQS="${EUCA_REQUIRE_PREREQS:-0}" \
     "$IMAGE" bash -c 'mkdir -p build/collections/ansible_collections/eucalyptus &&
         ln -sfn ../../../.. build/collections/ansible_collections/eucalyptus/ceph &&
         if (($#)); then exec python -m pytest "$@"; fi

@@ -99,6 +99,20 @@ class CephLab:
                    ip=ip.group(1), fsid=fsid.group(1))
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """EUCA_REQUIRE_PREREQS=1 (CI): a test skipped for a missing prerequisite (root, Ceph,
+    libvirtd, qemu, strace, the bindings) fails instead; developers running a subset without
+    them still get skips. Tests marked skip_allowed_in_ci may skip anywhere."""
+    outcome = yield
+    report = outcome.get_result()
+    if (os.environ.get("EUCA_REQUIRE_PREREQS") == "1" and report.skipped and not hasattr(report, "wasxfail")
+            and item.get_closest_marker("skip_allowed_in_ci") is None):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = "skipped in CI, where every prerequisite must be present: %s" % reason
+
+
 @pytest.fixture(scope="session")
 def ceph_cluster(pytestconfig) -> CephLab:
     """A real Ceph cluster (1 mon, 1 mgr, 3 OSDs, cephx) on a loopback address.
@@ -228,6 +242,10 @@ class CephAdmin:
                 return None
             raise
 
+    def all_keys(self) -> dict:
+        """{entity: key} of every cephx entity the cluster knows now."""
+        return {e["entity"]: e["key"] for e in self.mon({"prefix": "auth ls"})["auth_dump"] if e.get("key")}
+
     def get_caps(self, user: str) -> dict | None:
         entity = user if "." in user else f"client.{user}"
         try:
@@ -343,6 +361,68 @@ def _json_documents(text: str):
         yield obj
 
 
+# ------------------------------------------------------------------------------------------
+# every exec traced
+# ------------------------------------------------------------------------------------------
+class ExecTracer:
+    """Runs ansible-playbook under ``strace -f -e trace=execve`` with full strings and the
+    environment of every exec (-v -s 1 MiB), then fails the test if any cephx key the cluster
+    knows (``ceph auth ls``, read right after the run) is in any of them. Every process of the
+    run's tree is traced, not sampled.
+
+    EUCA_TRACE_EXEC=0 turns it off (developers without strace); EUCA_REQUIRE_PREREQS=1 (CI)
+    makes a missing strace an error rather than an unchecked run.
+    """
+
+    def __init__(self, tmp_root: Path):
+        self.tmp_root = tmp_root
+        self.strace = shutil.which("strace")
+        self.key_sources: list = []      # callables -> {entity: key}; the admin fixture adds one
+        self.runs = 0
+        self.execs = 0
+
+    @property
+    def enabled(self) -> bool:
+        return os.environ.get("EUCA_TRACE_EXEC", "1") != "0"
+
+    def run(self, argv: list, what: str, **kwargs) -> subprocess.CompletedProcess:
+        if not self.enabled:
+            return subprocess.run(argv, **kwargs)
+        if not self.strace:
+            if os.environ.get("EUCA_REQUIRE_PREREQS") == "1":
+                pytest.fail("strace is missing (apt-get install strace): every exec must be traced in CI")
+            return subprocess.run(argv, **kwargs)
+        fd, trace = tempfile.mkstemp(prefix="execve-", suffix=".trace", dir=self.tmp_root)
+        os.close(fd)
+        try:
+            traced = [self.strace, "-f", "-qq", "--seccomp-bpf", "-e", "trace=execve", "-e", "signal=none",
+                      "-s", "1048576", "-v", "-o", trace, "--"] + list(argv)
+            proc = subprocess.run(traced, **kwargs)
+            self.check(trace, what)
+        finally:
+            os.unlink(trace)   # it may hold a leaked key: never kept
+        return proc
+
+    def keys(self) -> dict:
+        found = {}
+        for source in self.key_sources:
+            found.update(source())
+        return found
+
+    def check(self, trace: str, what: str) -> None:
+        with open(trace, errors="replace") as f:
+            text = f.read()
+        execs = [line for line in text.splitlines() if "execve(" in line]
+        self.runs += 1
+        self.execs += len(execs)
+        assert execs, "strace recorded no exec during %s: the trace is not working" % what
+        for entity, key in self.keys().items():
+            for line in execs:
+                if key in line:
+                    pytest.fail("the cephx key of %s was in an exec (argv or environment) during %s: %s"
+                                % (entity, what, line.replace(key, "<KEY of %s>" % entity)[:2000]), pytrace=False)
+
+
 class ModuleRunner:
     """run_module(name, args, check=False, diff=False, verbosity=0, extra_env=None, timeout=600)
 
@@ -356,6 +436,12 @@ class ModuleRunner:
         self.tmp_root = tmp_root
         self.ansible_playbook = shutil.which("ansible-playbook", path=str(Path(sys.executable).parent)) \
             or shutil.which("ansible-playbook")
+        self.tracer = ExecTracer(tmp_root)
+
+    def run_playbook(self, argv: list, what: str = "", **kwargs) -> subprocess.CompletedProcess:
+        """subprocess.run of an ansible-playbook command line, every exec of it traced for keys."""
+        kwargs.setdefault("env", self.env())
+        return self.tracer.run(argv, what or " ".join(str(a) for a in argv[-2:]), **kwargs)
 
     def env(self, extra_env: dict | None = None) -> dict:
         env = dict(os.environ)
@@ -394,8 +480,8 @@ class ModuleRunner:
             if verbosity:
                 argv.append("-" + "v" * int(verbosity))
             # cwd = the private dir: no stray ansible.cfg from the caller's cwd is picked up
-            p = subprocess.run(argv, cwd=workdir, env=self.env(extra_env), text=True,
-                               capture_output=True, timeout=timeout, check=False)
+            p = self.tracer.run(argv, "a run of %s" % fqcn, cwd=workdir, env=self.env(extra_env), text=True,
+                                capture_output=True, timeout=timeout, check=False)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
         return ModuleRun(result=self._result(p, fqcn), rc=p.returncode,
@@ -422,8 +508,22 @@ class ModuleRunner:
 
 @pytest.fixture(scope="session")
 def run_module(tmp_path_factory) -> ModuleRunner:
-    """Callable: run_module(name, args, check=False, diff=False, verbosity=0, extra_env=None) -> ModuleRun."""
-    return ModuleRunner(tmp_path_factory.mktemp("module-runs"))
+    """Callable: run_module(name, args, check=False, diff=False, verbosity=0, extra_env=None) -> ModuleRun.
+    Every exec of every run is traced for the cluster's keys (ExecTracer)."""
+    runner = ModuleRunner(tmp_path_factory.mktemp("module-runs"))
+    yield runner
+    print("\n[conftest] exec trace: %d ansible-playbook runs, %d execs checked for cephx keys"
+          % (runner.tracer.runs, runner.tracer.execs), file=sys.stderr)
+
+
+@pytest.fixture(autouse=True)
+def _trace_keys_of_the_cluster(request):
+    """Tests on the real cluster: the exec tracer checks every run against its keys."""
+    if "ceph_cluster" in request.fixturenames and "run_module" in request.fixturenames:
+        runner, admin = request.getfixturevalue("run_module"), request.getfixturevalue("admin")
+        if admin.all_keys not in runner.tracer.key_sources:
+            runner.tracer.key_sources.append(admin.all_keys)
+    yield
 
 
 # ------------------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ validation playbook with the SC's and the NC's own keys."""
 
 import json
 import os
-import subprocess
 
 import pytest
 
@@ -22,7 +21,7 @@ def playbook(run_module, inventory, path, *extra, check=False):
     argv = [run_module.ansible_playbook, "-i", str(inventory), str(path), *extra]
     if check:
         argv.append("--check")
-    p = subprocess.run(argv, env=run_module.env(), text=True, capture_output=True, timeout=900, check=False)
+    p = run_module.run_playbook(argv, "playbook %s" % path, text=True, capture_output=True, timeout=900, check=False)
     document = json.loads(p.stdout[p.stdout.index("{"):]) if "{" in p.stdout else {}
     return p, document
 

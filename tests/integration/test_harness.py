@@ -99,3 +99,37 @@ def test_collection_is_resolvable(run_module):
     assert p.returncode == 0, p.stderr
     found = json.loads(p.stdout)
     assert any("eucalyptus.ceph" in cols for cols in found.values()), found
+
+
+def test_exec_tracer_catches_a_key_in_argv_and_in_the_environment(ceph_cluster, admin, run_module):
+    """The tracer is not a sample: a key in the argv, or in the environment, of one short exec
+    anywhere in the run's process tree fails the run's check."""
+    if not run_module.tracer.enabled or not run_module.tracer.strace:
+        pytest.skip("exec tracing is off here (EUCA_TRACE_EXEC=0 or no strace)")
+    user = "tracer-%s" % uuid.uuid4().hex[:6]
+    admin.mon({"prefix": "auth get-or-create", "entity": "client." + user, "caps": ["mon", "allow r"]})
+    key = admin.get_key(user)
+    try:
+        for task in ({"ansible.builtin.command": {"argv": ["/bin/true", key]}},
+                     {"ansible.builtin.shell": "exec /bin/true", "environment": {"LEAK": key}}):
+            with pytest.raises(pytest.fail.Exception) as caught:
+                _run_task(run_module, task)
+            assert "client.%s" % user in str(caught.value) and key not in str(caught.value)
+        # and without the key, the same runs pass the check
+        _run_task(run_module, {"ansible.builtin.command": {"argv": ["/bin/true", "no-key-here"]}})
+    finally:
+        admin.delete_user(user)
+
+
+def _run_task(run_module, task):
+    """One ad-hoc task through a traced ansible-playbook run (task may carry 'environment')."""
+    import tempfile
+    d = tempfile.mkdtemp(dir=run_module.tmp_root)
+    play = os.path.join(d, "play.yml")
+    fd = os.open(play, os.O_WRONLY | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump([{"hosts": "localhost", "gather_facts": False, "tasks": [dict(task, no_log=True)]}], f)
+    p = run_module.run_playbook([run_module.ansible_playbook, "-i", "localhost,", "-c", "local", play],
+                                "a planted leak", cwd=d, text=True, capture_output=True, timeout=300, check=False)
+    assert p.returncode == 0, p.stdout[-2000:]
+    return p

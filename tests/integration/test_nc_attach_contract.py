@@ -225,8 +225,8 @@ class NCSetup:
             argv.append("-" + "v" * verbosity)
         work = self.dir / "work"
         work.mkdir(exist_ok=True)
-        p = subprocess.run(argv, cwd=work, env=self.runner.env(), text=True, capture_output=True, timeout=timeout,
-                           check=False)
+        p = self.runner.run_playbook(argv, "the node_controller role", cwd=work, text=True, capture_output=True,
+                                     timeout=timeout, check=False)
         stats, changed = {}, []
         for doc in _json_docs(p.stdout):
             if isinstance(doc, dict) and "stats" in doc:

@@ -180,8 +180,8 @@ def play(run_module, tmp_path_factory):
         argv = [run_module.ansible_playbook, "-i", str(site.inventory), str(site.playbook)]
         if check:
             argv.append("--check")
-        proc = subprocess.run(argv, cwd=site.root, env=env, text=True, capture_output=True, timeout=900,
-                              check=False)
+        proc = run_module.run_playbook(argv, "the storage_controller role", cwd=site.root, env=env, text=True,
+                                       capture_output=True, timeout=900, check=False)
         return PlaybookRun(proc)
     return run
 
