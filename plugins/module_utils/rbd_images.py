@@ -598,18 +598,29 @@ class ImagePlanner:
                 have["protected"] = False
 
 
+class PartlyApplied(CephClientError):
+    """An action failed after others were carried out: ``done`` and ``not_done`` name them."""
+
+    def __init__(self, msg, errno, done, not_done):
+        CephClientError.__init__(self, msg, errno)
+        self.done, self.not_done = done, not_done
+
+
 def apply_actions(actions):
     """Run planned actions in order; returns their labels.
 
-    When one fails, the error names the actions that were already carried out.
+    When one fails after others were carried out, :class:`PartlyApplied` says which were done
+    and which not (the failed one first); when the first one fails, nothing was changed.
     """
     done = []
-    for label, func in actions:
+    for i, (label, func) in enumerate(actions):
         try:
             func()
         except CephClientError as exc:
             if not done:
                 raise
-            raise CephClientError("%s (already done: %s)" % (exc, "; ".join(done)), exc.errno)
+            not_done = [a[0] for a in actions[i:]]
+            raise PartlyApplied("%s - this run already did: %s; not done: %s"
+                                % (exc, "; ".join(done), "; ".join(not_done)), exc.errno, done, not_done)
         done.append(label)
     return done

@@ -270,6 +270,7 @@ errno:
 from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_module import CephModule, osd_op_timeout_argument_spec
 from ansible_collections.eucalyptus.ceph.plugins.module_utils.rbd_images import (
     ImagePlanner,
+    PartlyApplied,
     apply_actions,
     build_diff,
     children_of,
@@ -288,7 +289,15 @@ def run(cm):
     labels = [action[0] for action in actions]
     after = predicted
     if actions and not cm.check_mode:
-        apply_actions(actions)
+        try:
+            apply_actions(actions)
+        except PartlyApplied as exc:
+            # say exactly what this run changed and how the image was left: a re-run converges
+            left = image_facts(cm.client, params["pool"], params["name"])
+            if left is None and params.get("rename_to"):
+                left = image_facts(cm.client, params["pool"], params["rename_to"])
+            cm.fail(str(exc), changed=True, changes=exc.done, not_done=exc.not_done, image=left or {},
+                    errno=exc.errno)
         if predicted is not None:
             after = image_facts(cm.client, params["pool"], predicted["name"])
     result = {

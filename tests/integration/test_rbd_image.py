@@ -351,3 +351,37 @@ def test_eucalyptus_lifecycle(img, lib):
     assert removed == ["%s/%s%s" % (VOLUMES, prefix, vol)] and kept == []
     assert [i for p in (VOLUMES, SNAPSHOTS) for i in lib.ls(p) if i.startswith(prefix)] == []
     ok(img({"pool": VOLUMES, "name": restored, "state": "absent"}, **sc), True)
+
+
+def test_a_refusal_after_a_change_says_what_was_done_and_the_rerun_converges(img, lib, admin):
+    """Injected refusal at step 2: the image's snapshot limit (set by the admin) refuses the new
+    snapshot after the resize was done. The run must fail with changed=true, name the step done
+    and the steps not done, report the image as left; the re-run after the limit is raised
+    converges."""
+    vol = name()
+    with admin.open_ioctx(VOLUMES) as io:
+        rbd.RBD().create(io, vol, 64 * MiB, old_format=False, features=rbd.RBD_FEATURE_LAYERING)
+        with rbd.Image(io, vol) as image:
+            image.create_snap("s1")
+            image.set_snap_limit(1)
+    args = {"pool": VOLUMES, "name": vol, "size": "128M", "snapshots": [{"name": "s1"}, {"name": "s2"}]}
+    planned = ok(img(args, check=True), True)["changes"]
+    assert len(planned) == 2, planned
+
+    run = img(args)
+    res = refused(run, "not done")
+    assert run.changed and res["changes"] and res["not_done"], res
+    assert res["changes"] + res["not_done"] == planned
+    info = lib.info(VOLUMES, vol)
+    assert res["image"]["size"] == info["size"]      # the image as the failed run left it
+    assert set(info["snaps"]) == {"s1"}, "the refused snapshot exists"
+    if any("resize" in c or "size" in c for c in res["changes"]):
+        assert info["size"] == 128 * MiB
+
+    with admin.open_ioctx(VOLUMES) as io, rbd.Image(io, vol) as image:
+        image.remove_snap_limit()
+    rerun = ok(img(args), True)
+    assert rerun["changes"] == res["not_done"]
+    ok(img(args), False)
+    info = lib.info(VOLUMES, vol)
+    assert info["size"] == 128 * MiB and set(info["snaps"]) == {"s1", "s2"}

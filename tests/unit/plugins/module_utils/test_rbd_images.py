@@ -179,7 +179,17 @@ def test_apply_actions_names_what_was_done():
         apply_actions([("one", lambda: calls.append(1)), ("two", boom), ("three", lambda: calls.append(3))])
     assert calls == [1]
     assert exc.value.errno == errno.EPERM
-    assert "already done: one" in str(exc.value)
+    assert "already did: one; not done: two; three" in str(exc.value)
+    assert (exc.value.done, exc.value.not_done) == (["one"], ["two", "three"])
+
+
+def test_apply_actions_first_failure_changed_nothing():
+    def boom():
+        raise CephClientError("denied", errno.EPERM)
+
+    with pytest.raises(CephClientError) as exc:
+        apply_actions([("one", boom), ("two", lambda: None)])
+    assert not hasattr(exc.value, "done") and str(exc.value) == "denied"
 
 
 # -- planning --------------------------------------------------------------------------------------
