@@ -129,6 +129,16 @@ def run(cm):
     created = current is None
     caps_changed = not created and (current.get("caps") or {}) != caps
     key = None if created else current.get("key")
+    if created and p["path"] and not cm.check_mode:
+        # ordered: the keyring file must be writable before the entity is made, so that a bad
+        # path, owner or group refuses the run with nothing changed
+        try:
+            plan = keyring_file.plan_new_key(p["path"], owner=p["owner"], group=p["group"],
+                                             mode=keyring_file.parse_mode(p["mode"]))
+        except keyring_file.KeyringFileError as exc:
+            cm.fail("%s; nothing was changed" % exc)
+        if "unknown" in plan:
+            cm.fail("%s; nothing was changed" % plan["unknown"])
     if not cm.check_mode:
         if created:
             out = cm.client.mon_command("auth get-or-create", entity=entity, caps=caps_to_list(caps))
@@ -151,6 +161,9 @@ def run(cm):
                 p["path"], render_daemon_keyring(entity, key), owner=p["owner"], group=p["group"],
                 mode=keyring_file.parse_mode(p["mode"]), check_mode=cm.check_mode)
         except keyring_file.KeyringFileError as exc:
+            if changed and not cm.check_mode:
+                cm.fail("%s - this run already %s %s; its keyring was not written" % (
+                    exc, "created" if created else "changed the caps of", entity), changed=True, **result)
             cm.fail(str(exc))
         changed = changed or written["changed"]
         result["keyring"] = dict(path=p["path"], would_write=written["changed"], exists=True,

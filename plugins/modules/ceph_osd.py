@@ -164,6 +164,16 @@ def run(cm):
             osd_id, planned_id = next_osd_id(osd_dump), True
         if key is None and not cm.check_mode:
             cm.fail("%s does not exist: generate the OSD's secret first" % p["key_file"])
+        if p["keyring"] and not cm.check_mode:
+            # ordered: the keyring file must be writable before the OSD is registered
+            try:
+                plan = keyring_file.plan_new_key(p["keyring"].replace("{id}", str(next_osd_id(osd_dump))),
+                                                 owner=p["owner"], group=p["group"],
+                                                 mode=keyring_file.parse_mode(p["mode"]))
+            except keyring_file.KeyringFileError as exc:
+                cm.fail("%s; nothing was changed" % exc)
+            if "unknown" in plan and "{id}" not in os.path.dirname(p["keyring"]):
+                cm.fail("%s; nothing was changed" % plan["unknown"])
         if not cm.check_mode:
             inbuf = json.dumps({"cephx_secret": key}).encode("utf-8")
             try:
@@ -188,6 +198,9 @@ def run(cm):
                 path, render_daemon_keyring("osd.%d" % osd_id, key), owner=p["owner"], group=p["group"],
                 mode=mode, check_mode=cm.check_mode)
         except keyring_file.KeyringFileError as exc:
+            if created and not cm.check_mode:
+                cm.fail("%s - this run already registered osd.%d; its keyring was not written (a re-run writes it)"
+                        % (exc, osd_id), **dict(result, changed=True))
             cm.fail(str(exc))
         result["changed"] = result["changed"] or written["changed"]
     return result

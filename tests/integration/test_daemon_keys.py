@@ -115,3 +115,24 @@ def test_ceph_osd_check_mode_plans_the_keyring_when_the_secret_comes_later(run_m
     assert check.result["keyring_plan"]["would_write"] and check.result["keyring_plan"]["owner"] == "root"
     real = run_module("ceph_osd", args)
     assert real.failed and "generate the OSD's secret first" in real.msg
+
+
+def test_daemon_keyring_bad_directory_refuses_before_the_entity_is_made(run_module, ceph_cluster, admin, entity, tmp_path):
+    r = run_module("ceph_daemon_keyring", {"entity": entity, "caps": CAPS, "path": str(tmp_path / "nodir" / "keyring"),
+                                           "cluster_conf": ceph_cluster.conf})
+    assert r.failed and not r.changed and "nothing was changed" in r.msg
+    assert not admin.user_exists(entity)
+
+
+def test_ceph_osd_bad_keyring_owner_refuses_before_the_osd_is_registered(run_module, ceph_cluster, admin, tmp_path):
+    secret = subprocess.run(["ceph-authtool", "--gen-print-key"], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    key_file = tmp_path / "osd-key"
+    key_file.write_text(secret + "\n")
+    osd_uuid = str(uuidlib.uuid4())
+    before = admin.mon({"prefix": "osd dump"})["max_osd"]
+    r = run_module("ceph_osd", {"uuid": osd_uuid, "key_file": str(key_file), "owner": "no-such-user-osd",
+                                "keyring": str(tmp_path / "osd-{id}.keyring"), "cluster_conf": ceph_cluster.conf})
+    assert r.failed and not r.changed and "nothing was changed" in r.msg, r.result
+    dump = admin.mon({"prefix": "osd dump"})
+    assert dump["max_osd"] == before and all(o["uuid"] != osd_uuid for o in dump["osds"])
