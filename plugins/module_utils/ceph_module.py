@@ -46,6 +46,8 @@ class CephModule:
         self.module = AnsibleModule(argument_spec=spec, **kwargs)
         self.params = self.module.params
         self.check_mode = self.module.check_mode
+        # changes this run made, in order (see did()): a failure after one reports them
+        self.steps = []
         missing = bindings_missing_message()
         if missing and (need_rbd or "python3-rados" in missing):
             self.module.fail_json(msg=missing)
@@ -66,8 +68,17 @@ class CephModule:
             osd_op_timeout=osd_op_timeout,
         )
 
+    def did(self, label):
+        """Record a change the run has made (after the command succeeded)."""
+        self.steps.append(label)
+
     def fail(self, msg, **kwargs):
+        """Fail; after changes recorded with did(), say which, with changed=true: a failed run
+        either changed nothing or says exactly what it changed."""
         self.client.close()
+        if self.steps and "changed" not in kwargs:
+            msg = "%s - this run already did: %s" % (msg, "; ".join(self.steps))
+            kwargs.update(changed=True, changes_done=list(self.steps))
         self.module.fail_json(msg=msg, **kwargs)
 
     def exit(self, **kwargs):

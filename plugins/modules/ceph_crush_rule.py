@@ -145,6 +145,7 @@ def run(cm):
             if p["device_class"]:
                 args["class"] = p["device_class"]
             client.mon_command("osd crush rule create-replicated", **args)
+            cm.did("create rule %s" % p["name"])
             rule = find_rule(client.mon_command("osd crush rule dump"), p["name"])
             result["rule_id"] = rule["id"] if rule else None
     before, after = {}, {}
@@ -156,6 +157,7 @@ def run(cm):
         result["changed"] = True
         if not cm.check_mode:
             client.mon_command("osd pool set", pool=name, var="crush_rule", val=p["name"])
+            cm.did("move pool %s to rule %s" % (name, p["name"]))
     result["diff"] = dict(before={"pool_rules": before}, after={"pool_rules": after})
     return result
 

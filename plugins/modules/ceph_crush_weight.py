@@ -96,6 +96,7 @@ def run(cm):
         after[osd["name"]] = target
         if not cm.check_mode:
             osd_map.reweight(cm.client, osd["name"], target)
+            cm.did("set the CRUSH weight of %s to %s" % (osd["name"], target))
     changed = any(not osd_map.same_weight(before[n], after[n]) for n in before)
     return dict(changed=changed, before=before, weights=after, diff=dict(before=before, after=after))
 

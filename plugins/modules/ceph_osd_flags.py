@@ -76,10 +76,12 @@ def run(cm):
             after.add(flag)
             if not cm.check_mode:
                 osd_map.set_flag(cm.client, flag, True)
+                cm.did("set %s" % flag)
         elif not on and flag in current:
             after.discard(flag)
             if not cm.check_mode:
                 osd_map.set_flag(cm.client, flag, False)
+                cm.did("unset %s" % flag)
     before, after = sorted(current), sorted(after)
     return dict(changed=before != after, before=before, flags=after,
                 diff=dict(before={"flags": before}, after={"flags": after}))

@@ -154,6 +154,7 @@ def run(cm):
             for i in ids:
                 # a manager command in Pacific (the monitors answer EINVAL)
                 client.mgr_command("osd purge", id=i, yes_i_really_mean_it=True)
+                cm.did("purge osd.%d" % i)
     if p["crush_host"]:
         tree = client.mon_command("osd tree")
         for node in tree.get("nodes") or []:

@@ -82,6 +82,7 @@ def run(cm):
     if not cm.check_mode:
         for pool, name in order:
             rbd_reaper.remove(cm.client, pool, name, found[(pool, name)])
+            cm.did("remove %s/%s" % (pool, name))
     return dict(changed=bool(order), removed=[spec(k) for k in order],
                 kept=dict((spec(k), [spec(c) for c in v]) for k, v in kept.items()))
 

@@ -31,6 +31,33 @@ def test_flags(ceph_cluster, admin, run_module):
             admin.mon({"prefix": "osd unset", "key": flag})
 
 
+def test_flags_refusal_after_a_change_reports_it(ceph_cluster, admin, run_module, tmp_path):
+    """Injected refusal at step 2: a user allowed to set noout only. noout is set first (the
+    flags go in name order), norebalance is refused: the run must say it changed noout."""
+    import os
+    user = "flags-limited"
+    caps = ["mon", 'allow r, allow command "osd set" with key=noout, allow command "osd unset" with key=noout']
+    key = admin.mon({"prefix": "auth get-or-create", "entity": "client." + user, "caps": caps})[0]["key"]
+    keyring = tmp_path / "keyring"
+    fd = os.open(keyring, os.O_WRONLY | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write("[client.%s]\n\tkey = %s\n" % (user, key))
+    args = {"flags": {"noout": True, "norebalance": True}, "cluster_conf": ceph_cluster.conf,
+            "cluster_user": user, "cluster_keyring": str(keyring)}
+    try:
+        r = run_module("ceph_osd_flags", args)
+        assert r.failed and r.changed, r.result
+        assert r.result["changes_done"] == ["set noout"] and "this run already did: set noout" in r.msg
+        assert "noout" in flags(admin) and "norebalance" not in flags(admin)
+        r = run_module("ceph_osd_flags", dict(args, flags={"noout": True}))   # what it may do converges
+        assert not r.failed and not r.changed
+        r = run_module("ceph_osd_flags", dict(args, flags={"norebalance": True}))
+        assert r.failed and not r.changed and "already did" not in r.msg   # refused first: nothing changed
+    finally:
+        admin.mon({"prefix": "osd unset", "key": "noout"})
+        admin.delete_user(user)
+
+
 @pytest.mark.parametrize("wanted, message", [
     ({"sortbitwise": False}, "unknown or unsettable"),
     ({"noout": "yes please"}, "must be true or false"),
