@@ -77,13 +77,26 @@ def current_value(dump, who, name):
     return None
 
 
+def same_value(stored, wanted):
+    """The monitors store numbers in their own form (0.01 comes back as 0.010000, 1024 may
+    stay 1024): two values are the same when their text is, or when both are the same number."""
+    if stored is None or wanted is None:
+        return stored == wanted
+    if stored == wanted:
+        return True
+    try:
+        return float(stored) == float(wanted)
+    except ValueError:
+        return stored.strip().lower() in ("true", "false") and stored.strip().lower() == wanted.strip().lower()
+
+
 def run(cm):
     p = cm.params
     if p["state"] == "present" and p["value"] is None:
         cm.fail("value is required with state=present")
     before = current_value(cm.client.mon_command("config dump"), p["who"], p["name"])
     if p["state"] == "present":
-        changed = before != p["value"]
+        changed = not same_value(before, p["value"])
         if changed and not cm.check_mode:
             cm.client.mon_command("config set", who=p["who"], name=p["name"], value=p["value"],
                                   force=True if p["force"] else None)
