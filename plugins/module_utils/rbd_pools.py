@@ -151,6 +151,11 @@ def created_settings(client, desired, only=None):
                 settings[setting] = min(default, size) if default else size - size // 2
         else:
             settings[setting] = running.get(setting)
+    if settings.get("pg_autoscale_mode") == "on" and desired.get("pg_num") is None:
+        # the autoscaler owns pg_num from the create on (Reef and later start such a pool at 1
+        # PG, Pacific at osd_pool_default_pg_num): not a value check mode can promise
+        settings["pg_num"] = None
+        unknown = [s for s in unknown if s != "pg_num"]
     return settings, sorted(set(s for s in unknown if settings.get(s) is None))
 
 

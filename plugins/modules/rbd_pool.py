@@ -100,7 +100,10 @@ EXAMPLES = r"""
 
 RETURN = r"""
 pool:
-  description: The managed settings of the pool after the run (before it, for a removal). Empty when the pool is absent.
+  description:
+    - The managed settings of the pool after the run (before it, for a removal). Empty when the pool is absent.
+    - In check mode, for a pool that would be created, the settings the monitors would give it, computed from
+      their running configuration; C(id) is null, and so is C(pg_num) when the autoscaler is on (it decides).
   returned: always
   type: dict
   sample:
@@ -113,6 +116,12 @@ pool:
     pg_autoscale_mode: "on"
     applications: [rbd]
     rbd_initialized: true
+unknown:
+  description: In check mode, the settings of a new pool that could not be computed (the monitors' running
+    configuration was not readable with these credentials); they are null in RV(pool).
+  returned: in check mode, when some could not be computed
+  type: list
+  elements: str
 changes:
   description: What was (or, in check mode, would be) done, in order; after a failure, what was done before it.
   returned: always

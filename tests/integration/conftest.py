@@ -386,18 +386,19 @@ class ExecTracer:
         return os.environ.get("EUCA_TRACE_EXEC", "1") != "0"
 
     def run(self, argv: list, what: str, **kwargs) -> subprocess.CompletedProcess:
+        check = kwargs.pop("check", False)
         if not self.enabled:
-            return subprocess.run(argv, **kwargs)
+            return subprocess.run(argv, check=check, **kwargs)
         if not self.strace:
             if os.environ.get("EUCA_REQUIRE_PREREQS") == "1":
                 pytest.fail("strace is missing (apt-get install strace): every exec must be traced in CI")
-            return subprocess.run(argv, **kwargs)
+            return subprocess.run(argv, check=check, **kwargs)
         fd, trace = tempfile.mkstemp(prefix="execve-", suffix=".trace", dir=self.tmp_root)
         os.close(fd)
         try:
             traced = [self.strace, "-f", "-qq", "--seccomp-bpf", "-e", "trace=execve", "-e", "signal=none",
                       "-s", "1048576", "-v", "-o", trace, "--"] + list(argv)
-            proc = subprocess.run(traced, **kwargs)
+            proc = subprocess.run(traced, check=check, **kwargs)
             self.check(trace, what)
         finally:
             os.unlink(trace)   # it may hold a leaked key: never kept

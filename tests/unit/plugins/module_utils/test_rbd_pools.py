@@ -74,10 +74,13 @@ def test_min_size_follows_cephs_rule(size, default_min, expected):
 def test_defaults_come_from_the_running_configuration_and_wanted_values_win():
     from ansible_collections.eucalyptus.ceph.plugins.module_utils.rbd_pools import created_settings
     client = _RunningConfig(DEFAULTS)
+    # with the autoscaler on, pg_num is the autoscaler's: not promised
     assert created_settings(client, want()) == (
-        {"size": 3, "min_size": 2, "pg_num": 32, "pg_autoscale_mode": "on"}, [])
+        {"size": 3, "min_size": 2, "pg_num": None, "pg_autoscale_mode": "on"}, [])
+    assert created_settings(_RunningConfig(dict(DEFAULTS, osd_pool_default_pg_autoscale_mode="off")), want())[0][
+        "pg_num"] == 32
     client = _RunningConfig(DEFAULTS)
-    settings, _ = created_settings(client, want(size=2, pg_num=8, pg_autoscale_mode="off"))
+    settings = created_settings(client, want(size=2, pg_num=8, pg_autoscale_mode="off"))[0]
     assert settings == {"size": 2, "min_size": 1, "pg_num": 8, "pg_autoscale_mode": "off"}
     assert client.asked == ["osd_pool_default_min_size"]
 

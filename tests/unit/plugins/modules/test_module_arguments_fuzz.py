@@ -70,6 +70,11 @@ values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=
                       max_leaves=8)
 
 
+def _refuse_libvirt():
+    import libvirt
+    raise libvirt.libvirtError("no libvirt in unit tests")
+
+
 class _Exit(Exception):
     def __init__(self, result):
         Exception.__init__(self, "module exited")
@@ -84,7 +89,7 @@ def no_cluster(monkeypatch, tmp_path):
     monkeypatch.setattr(ceph_client.CephClient, "connect", refuse)
     try:
         import libvirt
-        monkeypatch.setattr(libvirt, "open", lambda *a: (_ for _ in ()).throw(libvirt.libvirtError("no libvirt")))
+        monkeypatch.setattr(libvirt, "open", lambda *a: _refuse_libvirt())
     except ImportError:
         pass
 
