@@ -129,15 +129,19 @@ def run(cm):
     created = current is None
     caps_changed = not created and (current.get("caps") or {}) != caps
     key = None if created else current.get("key")
-    if created and p["path"] and not cm.check_mode:
-        # ordered: the keyring file must be writable before the entity is made, so that a bad
-        # path, owner or group refuses the run with nothing changed
+    result = dict(entity=entity, created=created, caps_changed=caps_changed)
+    if created and p["path"]:
+        # The new entity's key only exists once the monitors make it. Ordered: the keyring file
+        # is checked first, so that a bad path, owner or group changes nothing; check mode
+        # reports that plan.
         try:
             plan = keyring_file.plan_new_key(p["path"], owner=p["owner"], group=p["group"],
                                              mode=keyring_file.parse_mode(p["mode"]))
         except keyring_file.KeyringFileError as exc:
             cm.fail("%s; nothing was changed" % exc)
-        if "unknown" in plan:
+        if cm.check_mode:
+            result["keyring"] = plan
+        elif "unknown" in plan:
             cm.fail("%s; nothing was changed" % plan["unknown"])
     if not cm.check_mode:
         if created:
@@ -146,15 +150,6 @@ def run(cm):
         elif caps_changed:
             cm.client.mon_command("auth caps", entity=entity, caps=caps_to_list(caps))
     changed = created or caps_changed
-    result = dict(entity=entity, created=created, caps_changed=caps_changed)
-    if p["path"] and key is None:
-        # check mode, new entity: its key comes from the monitors in the real run; the file is
-        # checked as far as it can be without it
-        try:
-            result["keyring"] = keyring_file.plan_new_key(p["path"], owner=p["owner"], group=p["group"],
-                                                          mode=keyring_file.parse_mode(p["mode"]))
-        except keyring_file.KeyringFileError as exc:
-            cm.fail(str(exc))
     if p["path"] and key is not None:
         try:
             written = keyring_file.ensure_present(

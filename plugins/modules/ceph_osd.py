@@ -159,22 +159,24 @@ def run(cm):
     created = planned_id = False
     if osd_id is None:
         created = True
+        # the monitors' choice if nothing else creates an OSD first
+        expected_id = next_osd_id(osd_dump)
         if cm.check_mode:
-            # the monitors' choice if nothing else creates an OSD first
-            osd_id, planned_id = next_osd_id(osd_dump), True
-        if key is None and not cm.check_mode:
-            cm.fail("%s does not exist: generate the OSD's secret first" % p["key_file"])
-        if p["keyring"] and not cm.check_mode:
-            # ordered: the keyring file must be writable before the OSD is registered
-            try:
-                plan = keyring_file.plan_new_key(p["keyring"].replace("{id}", str(next_osd_id(osd_dump))),
-                                                 owner=p["owner"], group=p["group"],
-                                                 mode=keyring_file.parse_mode(p["mode"]))
-            except keyring_file.KeyringFileError as exc:
-                cm.fail("%s; nothing was changed" % exc)
-            if "unknown" in plan and "{id}" not in os.path.dirname(p["keyring"]):
-                cm.fail("%s; nothing was changed" % plan["unknown"])
-        if not cm.check_mode:
+            osd_id, planned_id = expected_id, True
+        else:
+            if key is None:
+                cm.fail("%s does not exist: generate the OSD's secret first" % p["key_file"])
+            if p["keyring"]:
+                # ordered: the keyring file must be writable before the OSD is registered (its
+                # directory may be named after the id, and then only exists afterwards)
+                try:
+                    plan = keyring_file.plan_new_key(p["keyring"].replace("{id}", str(expected_id)),
+                                                     owner=p["owner"], group=p["group"],
+                                                     mode=keyring_file.parse_mode(p["mode"]))
+                except keyring_file.KeyringFileError as exc:
+                    cm.fail("%s; nothing was changed" % exc)
+                if "unknown" in plan and "{id}" not in os.path.dirname(p["keyring"]):
+                    cm.fail("%s; nothing was changed" % plan["unknown"])
             inbuf = json.dumps({"cephx_secret": key}).encode("utf-8")
             try:
                 osd_id = parse_osd_new(cm.client.mon_command("osd new", inbuf=inbuf, uuid=uuid))
