@@ -72,13 +72,19 @@ class CephModule:
         """Record a change the run has made (after the command succeeded)."""
         self.steps.append(label)
 
-    def fail(self, msg, **kwargs):
-        """Fail; after changes recorded with did(), say which, with changed=true: a failed run
-        either changed nothing or says exactly what it changed."""
+    def fail(self, msg, not_done=None, **kwargs):
+        """Fail. After changes recorded with did(), say which (and, given ``not_done``, which
+        planned ones were not made), with changed=true and ``changes``: a failed run either
+        changed nothing or says exactly what it changed. Read what the run left (for the
+        result) before calling this: the connection is closed here."""
         self.client.close()
         if self.steps and "changed" not in kwargs:
             msg = "%s - this run already did: %s" % (msg, "; ".join(self.steps))
-            kwargs.update(changed=True, changes_done=list(self.steps))
+            if not_done is not None:
+                msg += "; not done: %s" % ("; ".join(not_done) or "-")
+                kwargs.setdefault("not_done", list(not_done))
+            kwargs.update(changed=True)
+        kwargs.setdefault("changes", list(self.steps))
         self.module.fail_json(msg=msg, **kwargs)
 
     def exit(self, **kwargs):

@@ -598,29 +598,20 @@ class ImagePlanner:
                 have["protected"] = False
 
 
-class PartlyApplied(CephClientError):
-    """An action failed after others were carried out: ``done`` and ``not_done`` name them."""
+class ActionFailed(CephClientError):
+    """A planned action failed: ``not_done`` names it and the ones after it."""
 
-    def __init__(self, msg, errno, done, not_done):
-        CephClientError.__init__(self, msg, errno)
-        self.done, self.not_done = done, not_done
+    def __init__(self, exc, not_done):
+        CephClientError.__init__(self, str(exc), exc.errno)
+        self.not_done = not_done
 
 
-def apply_actions(actions):
-    """Run planned actions in order; returns their labels.
-
-    When one fails after others were carried out, :class:`PartlyApplied` says which were done
-    and which not (the failed one first); when the first one fails, nothing was changed.
-    """
-    done = []
+def apply_actions(actions, record):
+    """Run planned actions in order, calling ``record(label)`` after each one carried out
+    (CephModule.did: a failure after one then reports it)."""
     for i, (label, func) in enumerate(actions):
         try:
             func()
         except CephClientError as exc:
-            if not done:
-                raise
-            not_done = [a[0] for a in actions[i:]]
-            raise PartlyApplied("%s - this run already did: %s; not done: %s"
-                                % (exc, "; ".join(done), "; ".join(not_done)), exc.errno, done, not_done)
-        done.append(label)
-    return done
+            raise ActionFailed(exc, [a[0] for a in actions[i:]])
+        record(label)

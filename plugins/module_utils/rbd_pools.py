@@ -178,27 +178,27 @@ def setting_label(var, value):
     return "set %s to %s" % (var, value)
 
 
-def apply(client, name, changes, done=None, allow_size_one=False):
-    """Apply ``(var, value)`` settings in order; each applied one is appended to ``done``."""
+def apply(client, name, changes, record=None, allow_size_one=False):
+    """Apply ``(var, value)`` settings in order; ``record(label)`` is called after each."""
     for var, value in changes:
         args = {}
         if var == "size" and value == 1 and allow_size_one:
             args["yes_i_really_mean_it"] = True
         client.mon_command("osd pool set", pool=name, var=var, val=str(value), **args)
-        if done is not None:
-            done.append(setting_label(var, value))
+        if record:
+            record(setting_label(var, value))
 
 
-def enable_rbd(client, name, current, done=None):
+def enable_rbd(client, name, current, record=None):
     """Enable the ``rbd`` application and run the equivalent of ``rbd pool init``."""
     if "rbd" not in current["applications"]:
         client.mon_command("osd pool application enable", pool=name, app="rbd")
-        if done is not None:
-            done.append("enable application rbd")
+        if record:
+            record("enable application rbd")
     if not current["rbd_initialized"]:
         client.rbd().pool_init(client.ioctx(name), False)
-        if done is not None:
-            done.append("rbd pool init")
+        if record:
+            record("rbd pool init")
 
 
 def image_count(client, name):

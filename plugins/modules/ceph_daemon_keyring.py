@@ -147,8 +147,10 @@ def run(cm):
         if created:
             out = cm.client.mon_command("auth get-or-create", entity=entity, caps=caps_to_list(caps))
             key = out[0]["key"]
+            cm.did("create %s" % entity)
         elif caps_changed:
             cm.client.mon_command("auth caps", entity=entity, caps=caps_to_list(caps))
+            cm.did("set the caps of %s" % entity)
     changed = created or caps_changed
     if p["path"] and key is not None:
         try:
@@ -156,10 +158,7 @@ def run(cm):
                 p["path"], render_daemon_keyring(entity, key), owner=p["owner"], group=p["group"],
                 mode=keyring_file.parse_mode(p["mode"]), check_mode=cm.check_mode)
         except keyring_file.KeyringFileError as exc:
-            if changed and not cm.check_mode:
-                cm.fail("%s - this run already %s %s; its keyring was not written" % (
-                    exc, "created" if created else "changed the caps of", entity), changed=True, **result)
-            cm.fail(str(exc))
+            cm.fail("%s; the keyring was not written" % exc, **result)
         changed = changed or written["changed"]
         result["keyring"] = dict(path=p["path"], would_write=written["changed"], exists=True,
                                  owner=keyring_file.user_name(written["uid"]),

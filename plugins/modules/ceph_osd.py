@@ -182,6 +182,7 @@ def run(cm):
                 osd_id = parse_osd_new(cm.client.mon_command("osd new", inbuf=inbuf, uuid=uuid))
             except DaemonKeyError as exc:
                 cm.fail(str(exc))
+            cm.did("register osd.%d" % osd_id)
     result = dict(changed=created, created=created, osd_id=osd_id, uuid=uuid, osd_id_planned=planned_id)
     if p["keyring"] and osd_id is not None:
         path = p["keyring"].replace("{id}", str(osd_id))
@@ -200,10 +201,8 @@ def run(cm):
                 path, render_daemon_keyring("osd.%d" % osd_id, key), owner=p["owner"], group=p["group"],
                 mode=mode, check_mode=cm.check_mode)
         except keyring_file.KeyringFileError as exc:
-            if created and not cm.check_mode:
-                cm.fail("%s - this run already registered osd.%d; its keyring was not written (a re-run writes it)"
-                        % (exc, osd_id), **dict(result, changed=True))
-            cm.fail(str(exc))
+            result.pop("changed")
+            cm.fail("%s; the keyring was not written (a re-run writes it)" % exc, **result)
         result["changed"] = result["changed"] or written["changed"]
     return result
 

@@ -270,7 +270,7 @@ errno:
 from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_module import CephModule, osd_op_timeout_argument_spec
 from ansible_collections.eucalyptus.ceph.plugins.module_utils.rbd_images import (
     ImagePlanner,
-    PartlyApplied,
+    ActionFailed,
     apply_actions,
     build_diff,
     children_of,
@@ -290,14 +290,16 @@ def run(cm):
     after = predicted
     if actions and not cm.check_mode:
         try:
-            apply_actions(actions)
-        except PartlyApplied as exc:
-            # say exactly what this run changed and how the image was left: a re-run converges
-            left = image_facts(cm.client, params["pool"], params["name"])
-            if left is None and params.get("rename_to"):
-                left = image_facts(cm.client, params["pool"], params["rename_to"])
-            cm.fail(str(exc), changed=True, changes=exc.done, not_done=exc.not_done, image=left or {},
-                    errno=exc.errno)
+            apply_actions(actions, cm.did)
+        except ActionFailed as exc:
+            extra = {"errno": exc.errno} if exc.errno else {}
+            if cm.steps:
+                # how this run left the image: a re-run converges from there
+                left = image_facts(cm.client, params["pool"], params["name"])
+                if left is None and params.get("rename_to"):
+                    left = image_facts(cm.client, params["pool"], params["rename_to"])
+                extra["image"] = left or {}
+            cm.fail(str(exc), not_done=exc.not_done if cm.steps else None, **extra)
         if predicted is not None:
             after = image_facts(cm.client, params["pool"], predicted["name"])
     result = {

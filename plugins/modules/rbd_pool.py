@@ -174,12 +174,13 @@ def run(cm):
                            **created)
         else:
             rbd_pools.create(cm.client, name, params["pg_num"], params["pg_autoscale_mode"], create_size)
+            cm.did("create pool")
             current = rbd_pools.pool_settings(cm.client, name)
 
     try:
         settings = rbd_pools.plan(current, desired)
     except ValueError as exc:
-        fail_after(cm, name, changes, "pool %s: %s" % (name, exc))
+        fail_after(cm, name, "pool %s: %s" % (name, exc))
     planned = changes + [rbd_pools.setting_label(var, value) for var, value in settings]
     if "rbd" not in current["applications"]:
         planned.append("enable application rbd")
@@ -200,27 +201,21 @@ def run(cm):
                            "configuration was not readable with these credentials): shown as null, and the "
                            "plan may be incomplete" % ", ".join(unknown))
         return result
-    done = list(changes)
     try:
-        rbd_pools.apply(cm.client, name, settings, done, allow_size_one=params["allow_size_one"])
-        rbd_pools.enable_rbd(cm.client, name, current, done)
+        rbd_pools.apply(cm.client, name, settings, cm.did, allow_size_one=params["allow_size_one"])
+        rbd_pools.enable_rbd(cm.client, name, current, cm.did)
     except CephClientError as exc:
-        fail_after(cm, name, done, "pool %s: %s" % (name, exc), planned=planned, errno=exc.errno)
+        fail_after(cm, name, "pool %s: %s" % (name, exc), planned=planned, errno=exc.errno)
     after = rbd_pools.pool_settings(cm.client, name)
-    return dict(changed=bool(done), pool=after, changes=done, diff=dict(before=before, after=after))
+    return dict(changed=bool(cm.steps), pool=after, changes=list(cm.steps), diff=dict(before=before, after=after))
 
 
-def fail_after(cm, name, done, msg, planned=None, errno=None):
-    """Fail, saying exactly what this run changed before the failure (a re-run converges)."""
-    extra = {"changes": list(done)}
-    if errno:
-        extra["errno"] = errno
-    if done:
-        left = rbd_pools.pool_settings(cm.client, name)
-        msg = "%s - this run already did: %s; not done: %s" % (
-            msg, "; ".join(done), "; ".join(c for c in (planned or []) if c not in done) or "-")
-        extra["pool"] = left or {}
-    cm.fail(msg, changed=bool(done), **extra)
+def fail_after(cm, name, msg, planned=None, errno=None):
+    """Fail; after a change, with the pool as this run left it (a re-run converges)."""
+    extra = {"errno": errno} if errno else {}
+    if cm.steps:
+        extra["pool"] = rbd_pools.pool_settings(cm.client, name) or {}
+    cm.fail(msg, not_done=[c for c in (planned or []) if c not in cm.steps], **extra)
 
 
 def main():

@@ -47,7 +47,7 @@ def test_flags_refusal_after_a_change_reports_it(ceph_cluster, admin, run_module
     try:
         r = run_module("ceph_osd_flags", args)
         assert r.failed and r.changed, r.result
-        assert r.result["changes_done"] == ["set noout"] and "this run already did: set noout" in r.msg
+        assert r.result["changes"] == ["set noout"] and "this run already did: set noout" in r.msg
         assert "noout" in flags(admin) and "norebalance" not in flags(admin)
         r = run_module("ceph_osd_flags", dict(args, flags={"noout": True}))   # what it may do converges
         assert not r.failed and not r.changed
