@@ -124,8 +124,7 @@ def block(marker, size):
 
 
 def _check_place(image, offset, size, what):
-    if offset < 0 or offset % size:
-        raise CephClientError("%s offset %d is not a multiple of block_size %d" % (what, offset, size))
+    """The block must lie inside the image (offsets are checked against block_size in main())."""
     if offset + size > image.size():
         raise CephClientError("%s block at offset %d ends past the end of the image (%d bytes)"
                               % (what, offset, image.size()))
