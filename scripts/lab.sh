@@ -175,9 +175,31 @@ cmd_test() {
     ensure_collection_link
     step images build_images
     local rc=0
-    step "test-$SCENARIO" molecule_ test --destroy always || rc=$?
+    step "test-$SCENARIO" molecule_test_traced || rc=$?
     remove_scenario_resources
+    # the host-side trace holds the environment of every exec (and would hold a leaked key):
+    # the verifier has searched it, nothing keeps it
+    rm -f "$EUCA_LAB_LOG_DIR/host-exec.trace"
     return "$rc"
+}
+
+# molecule test, its output also in build/logs/SCENARIO/molecule.log and, when strace is
+# there, every exec of the whole process tree (ansible-playbook, docker exec, the nested
+# playbook runs of side_effect) with argv and environment in build/logs/SCENARIO/host-exec.trace.
+# molecule/verify_common/test_secrets.py (the verifier of every scenario) searches both, and
+# the side_effect of a scenario may leave more logs there (e.g. a -vvv run) for it to search.
+molecule_test_traced() {
+    export EUCA_LAB_LOG_DIR=$REPO/build/logs/$SCENARIO
+    rm -rf "$EUCA_LAB_LOG_DIR"
+    mkdir -p -m 0700 "$EUCA_LAB_LOG_DIR"
+    local -a trace=()
+    if command -v strace >/dev/null; then
+        trace=(strace -f -qq --seccomp-bpf -e trace=execve -e signal=none -s 1048576 -v
+               -o "$EUCA_LAB_LOG_DIR/host-exec.trace" --)
+    fi
+    (cd "$REPO" && "${trace[@]}" molecule test --destroy always -s "$SCENARIO") 2>&1 \
+        | tee "$EUCA_LAB_LOG_DIR/molecule.log"
+    return "${PIPESTATUS[0]}"
 }
 
 [[ -n ${2:-} ]] && SCENARIO=$2

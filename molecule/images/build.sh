@@ -79,7 +79,7 @@ fi
 
 # ---- 2. lab image -------------------------------------------------------------------------
 base_id=$(docker image inspect -f '{{.Id}}' "$BASE_IMAGE")
-lab_hash=$( { cat "$HERE/lab/Dockerfile" "$HERE/lab/lab-init"; echo "$base_id"; echo "$APT_OPTIONS"; } | sha256sum | cut -c1-16)
+lab_hash=$( { cat "$HERE/lab/Dockerfile" "$HERE/lab/lab-init" "$HERE/lab/traced-python3"; echo "$base_id"; echo "$APT_OPTIONS"; } | sha256sum | cut -c1-16)
 if [[ $FORCE != 1 && $(image_hash "$LAB_IMAGE") == "$lab_hash" ]]; then
     say "$LAB_IMAGE is up to date (hash $lab_hash): not rebuilt"
 else
