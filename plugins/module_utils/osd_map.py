@@ -72,6 +72,16 @@ def rule_summary(rule):
             "device_class": device_class, "failure_domain": failure_domain}
 
 
+def next_rule_id(rules):
+    """The id the monitors give the next rule they create: the lowest one no rule has
+    (CrushWrapper::add_simple_rule_at). What check mode reports for a rule it would create."""
+    taken = set(int(rule["rule_id"]) for rule in rules or [])
+    rule_id = 0
+    while rule_id in taken:
+        rule_id += 1
+    return rule_id
+
+
 def weighted_domains(osd_tree, root, domain_type):
     """Names of the buckets of type ``domain_type`` under ``root`` holding CRUSH weight > 0.
 

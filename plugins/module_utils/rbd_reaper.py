@@ -72,14 +72,19 @@ def plan(found):
     return order, kept
 
 
-def remove(client, pool, name, info):
+def remove(client, pool, name, info, did=lambda label: None):
+    """Remove the image with its snapshots; DID(label) is called after each change (a snapshot
+    removed, the image removed), so that a failure half-way says what it already did."""
     ioctx = client.ioctx(pool)
+    spec = "%s/%s" % (pool, name)
 
-    def _remove():
+    def _snapshots():
         with rbd.Image(ioctx, name) as image:
             for snap in info["snapshots"]:
                 if snap in info["protected"]:
                     image.unprotect_snap(snap)
                 image.remove_snap(snap)
-        client.rbd().remove(ioctx, name)
-    _wrap(_remove, "remove %s/%s" % (pool, name))
+                did("remove snapshot %s@%s" % (spec, snap))
+    _wrap(_snapshots, "remove the snapshots of %s" % spec)
+    _wrap(lambda: client.rbd().remove(ioctx, name), "remove %s" % spec)
+    did("remove %s" % spec)

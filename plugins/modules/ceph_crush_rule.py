@@ -74,7 +74,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 rule_id:
-  description: Id of the rule; null when it does not exist (or would be created in check mode).
+  description:
+    - Id of the rule; null when it does not exist.
+    - In check mode, for a rule that would be created, the id the monitors would give it (the lowest free one).
   returned: always
   type: int
 created:
@@ -108,7 +110,8 @@ def find_rule(rules, name):
 def run(cm):
     p = cm.params
     client = cm.client
-    rule = find_rule(client.mon_command("osd crush rule dump"), p["name"])
+    rules = client.mon_command("osd crush rule dump")
+    rule = find_rule(rules, p["name"])
     result = dict(changed=False, created=False, rule_id=rule["id"] if rule else None, pools_changed=[])
     if p["state"] == "absent":
         if rule is not None:
@@ -140,7 +143,10 @@ def run(cm):
                    p["failure_domain"], ", ".join(domains) or "none"))
     if rule is None:
         result["created"] = result["changed"] = True
-        if not cm.check_mode:
+        if cm.check_mode:
+            # the id the monitors will give it, so that the pools' rules in the diff are the real run's
+            result["rule_id"] = osd_map.next_rule_id(rules)
+        else:
             args = {"name": p["name"], "root": p["root"], "type": p["failure_domain"]}
             if p["device_class"]:
                 args["class"] = p["device_class"]

@@ -142,6 +142,12 @@ changed_properties:
   type: list
   elements: str
   sample: ["one.storage.cephuser"]
+not_done:
+  description: When a write fails, the properties this run meant to write and did not, the failed one first.
+  returned: on a failed write
+  type: list
+  elements: str
+  sample: ["one.storage.cephvolumepools"]
 """
 
 import os
@@ -288,9 +294,10 @@ def plan(module, tool, items):
     return current, bsm_changing
 
 
-def set_property(module, tool, name, value, wait, written):
+def set_property(module, tool, name, value, wait, written, not_done):
     """Set NAME; when it is not known yet and WAIT, retry until wait_timeout. A failure reports
-    the properties already WRITTEN by this run (changed)."""
+    the properties already WRITTEN by this run (changed) and those it did NOT write (not_done,
+    NAME first)."""
     deadline = time.time() + module.params["wait_timeout"]
     while True:
         try:
@@ -300,10 +307,12 @@ def set_property(module, tool, name, value, wait, written):
                 msg = unknown_message(name, exc)
                 if wait:
                     msg += " Waited %d s after changing the block storage manager." % module.params["wait_timeout"]
-                module.fail_json(msg=msg, property=name, changed=bool(written), changed_properties=written)
+                module.fail_json(msg=msg, property=name, changed=bool(written), changed_properties=written,
+                                 not_done=not_done)
             time.sleep(POLL_INTERVAL)
         except EuctlError as exc:
-            module.fail_json(msg=str(exc), property=name, changed=bool(written), changed_properties=written)
+            module.fail_json(msg=str(exc), property=name, changed=bool(written), changed_properties=written,
+                             not_done=not_done)
 
 
 def run(module):
@@ -323,6 +332,7 @@ def run(module):
 
     changed = []
     after = {}
+    to_write = [prop for prop, value in items if current[prop] != value]
     for prop, value in items:
         before_value = current[prop]
         if before_value == value:
@@ -333,7 +343,7 @@ def run(module):
             changed.append(prop)
             continue
         wait = euctl_utils.zone_of(prop) in bsm_changing and module.params["wait_timeout"] > 0
-        printed = set_property(module, tool, prop, value, wait, list(changed))
+        printed = set_property(module, tool, prop, value, wait, list(changed), to_write[len(changed):])
         changed.append(prop)
         if printed is not None and printed != value:
             module.warn("euctl reports %s = %r after setting it to %r: Eucalyptus keeps the value in another "

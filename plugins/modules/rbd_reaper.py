@@ -65,8 +65,21 @@ kept:
   returned: always
   type: dict
   sample: {"eucavolumes/del12345678-vol-2": ["eucavolumes/vol-3"]}
+changes:
+  description: When a removal fails, what this run already removed (images and snapshots), in order.
+  returned: on failure
+  type: list
+  elements: str
+  sample: [remove eucavolumes/del12345678-vol-1, remove snapshot eucavolumes/del12345678-vol-2@s]
+not_done:
+  description: When a removal fails after a change, the removals not done, the failed one first.
+  returned: on failure after a change
+  type: list
+  elements: str
+  sample: [remove eucavolumes/del12345678-vol-2]
 """
 
+from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import CephClientError
 from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_module import CephModule, osd_op_timeout_argument_spec
 from ansible_collections.eucalyptus.ceph.plugins.module_utils.names import pool_name_error
 from ansible_collections.eucalyptus.ceph.plugins.module_utils import rbd_reaper
@@ -80,9 +93,13 @@ def run(cm):
     found = rbd_reaper.survey(cm.client, cm.params["pools"], cm.params["prefix"])
     order, kept = rbd_reaper.plan(found)
     if not cm.check_mode:
-        for pool, name in order:
-            rbd_reaper.remove(cm.client, pool, name, found[(pool, name)])
-            cm.did("remove %s/%s" % (pool, name))
+        for done, (pool, name) in enumerate(order):
+            try:
+                rbd_reaper.remove(cm.client, pool, name, found[(pool, name)], cm.did)
+            except CephClientError as exc:
+                # the snapshots of the image already removed are in cm.steps (did)
+                cm.fail(str(exc), not_done=["remove %s" % spec(k) for k in order[done:]],
+                        **({"errno": exc.errno} if exc.errno else {}))
     return dict(changed=bool(order), removed=[spec(k) for k in order],
                 kept=dict((spec(k), [spec(c) for c in v]) for k, v in kept.items()))
 
