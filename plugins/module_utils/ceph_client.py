@@ -110,6 +110,11 @@ MON_COMMANDS = {
     "config get": {"who": str, "key": str},
     "config set": {"who": str, "name": str, "value": str, "force": bool},
     "config rm": {"who": str, "name": str},
+    # the value goes in the input buffer (set) and comes back as the output (get), never in
+    # the JSON of the command
+    "config-key get": {"key": str},
+    "config-key set": {"key": str},
+    "config-key rm": {"key": str},
     "config dump": {},
     # served by the manager (CephClient.mgr_command): a daemon's running configuration
     "config show": {"who": str, "key": str},
@@ -146,6 +151,9 @@ MON_REQUIRED = {
     "config get": ("who", "key"),
     "config set": ("who", "name", "value"),
     "config rm": ("who", "name"),
+    "config-key get": ("key",),
+    "config-key set": ("key",),
+    "config-key rm": ("key",),
     "config show": ("who", "key"),
     "auth get": ("entity",),
     "auth get-key": ("entity",),

@@ -68,26 +68,7 @@ previous:
 """
 
 from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_module import CephModule
-
-
-def current_value(dump, who, name):
-    for entry in dump or []:
-        if entry.get("section") == who and entry.get("name") == name:
-            return str(entry.get("value"))
-    return None
-
-
-def same_value(stored, wanted):
-    """The monitors store numbers in their own form (0.01 comes back as 0.010000, 1024 may
-    stay 1024): two values are the same when their text is, or when both are the same number."""
-    if stored is None or wanted is None:
-        return stored == wanted
-    if stored == wanted:
-        return True
-    try:
-        return float(stored) == float(wanted)
-    except ValueError:
-        return stored.strip().lower() in ("true", "false") and stored.strip().lower() == wanted.strip().lower()
+from ansible_collections.eucalyptus.ceph.plugins.module_utils.config_db import current_value, same_value
 
 
 def run(cm):

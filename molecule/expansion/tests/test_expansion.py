@@ -99,6 +99,15 @@ def test_throttles_and_initial_weight_restored_exactly():
         assert name not in osd, (name, osd)
 
 
+def test_the_killed_run_left_its_record_and_the_next_run_removed_it():
+    """side_effect.yml killed a first expand.yml at its first weight step (with the throttles
+    set); the run after it put back the values from before the killed run (the test above)
+    and removed the change record."""
+    killed = json.loads(open(os.path.join(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"], "killed-expand.json")).read())
+    assert killed["record_at_kill"] and killed["osd_config_at_kill"]["osd_max_backfills"] == "2", killed
+    assert "eucalyptus/change-records/osd_expand" not in ceph("config-key", "ls")
+
+
 def test_ebs_pools_survive_a_host_failure():
     """Host rule, and every PG of every EBS pool has one replica on each host."""
     rules = {r["rule_id"]: r for r in ceph("osd", "crush", "rule", "dump")}

@@ -22,13 +22,15 @@ from ansible.module_utils.common.text.converters import to_bytes
 
 from ansible_collections.eucalyptus.ceph.plugins.module_utils import ceph_client
 
-MODULES = ["ceph_config", "ceph_crush_rule", "ceph_crush_weight", "ceph_daemon_keyring", "ceph_info",
+MODULES = ["ceph_change_record", "ceph_config", "ceph_crush_rule", "ceph_crush_weight", "ceph_daemon_keyring", "ceph_info",
            "ceph_osd", "ceph_osd_flags", "ceph_osd_retire", "cephx_keyring", "cephx_user", "euca_conf",
            "euca_property", "libvirt_secret", "rbd_image", "rbd_io_probe", "rbd_pool", "rbd_reaper"]
 
 # Valid arguments of each module: generated cases start from them and replace a few values,
 # so that the modules' own checks (beyond the argument spec) are reached.
 BASE = {
+    "ceph_change_record": {"name": "osd_expand", "state": "recorded", "config": ["osd/osd_max_backfills"],
+                           "flags": ["norebalance"]},
     "ceph_config": {"who": "osd", "name": "osd_max_backfills", "value": "2"},
     "ceph_crush_rule": {"name": "ebs-host", "pools": ["eucavolumes"]},
     "ceph_crush_weight": {"osds": [0, 1], "fraction": 0.5},
