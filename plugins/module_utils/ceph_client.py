@@ -270,13 +270,18 @@ class CephClient:
         try:
             cluster.connect(timeout=self.connect_timeout)
         except rados.Error as exc:
+            # the operator must see which monitors did not answer (all of them, or a wrong list)
+            try:
+                tried = cluster.conf_get("mon_host") or "none configured"
+            except Exception:  # pragma: no cover - the message then goes without them
+                tried = "unknown"
             try:
                 cluster.shutdown()
             except Exception:  # pragma: no cover - best effort after a failed connect
                 pass
             raise CephClientError(
-                "cannot connect to the Ceph cluster of %s as client.%s within %d s: %s"
-                % (self.conf_file, self.user, self.connect_timeout, _describe(exc)),
+                "cannot connect to the Ceph cluster of %s as client.%s within %d s (monitors tried: %s): %s"
+                % (self.conf_file, self.user, self.connect_timeout, tried, _describe(exc)),
                 getattr(exc, "errno", None),
             )
         self._cluster = cluster

@@ -105,6 +105,7 @@ def test_unreachable_cluster_times_out(run_module, tmp_path):
     r = run_module("rbd_pool", {"name": POOL, "cluster_conf": str(conf), "cluster_keyring": str(keyring),
                                 "connect_timeout": 3}, timeout=120)
     assert r.failed and "cannot connect" in r.msg and "within 3 s" in r.msg, r.msg
+    assert "monitors tried: 127.0.0.254:6789" in r.msg, r.msg
 
 
 def test_wrong_key_is_refused(run_module, ceph_cluster, tmp_path):
