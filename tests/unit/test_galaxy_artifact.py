@@ -66,3 +66,13 @@ def test_the_artifact_installs_into_an_empty_collections_path(artifact, tmp_path
     assert (installed / "plugins" / "modules" / "rbd_pool.py").is_file()
     assert (installed / "roles" / "node_controller" / "meta" / "argument_specs.yml").is_file()
     assert (installed / "playbooks" / "site.yml").is_file()
+
+
+def test_every_module_that_talks_to_ceph_is_in_the_action_group():
+    """module_defaults: {group/eucalyptus.ceph.ceph: ...} must reach every CephModule."""
+    import yaml
+    group = set(yaml.safe_load((REPO / "meta" / "runtime.yml").read_text())["action_groups"]["ceph"])
+    ceph_modules = set(p.stem for p in (REPO / "plugins" / "modules").glob("*.py")
+                       if "CephModule(" in p.read_text())
+    assert ceph_modules == group, {"not in the group": sorted(ceph_modules - group),
+                                   "in the group but no CephModule": sorted(group - ceph_modules)}
