@@ -19,6 +19,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+import time
 import traceback
 import xml.etree.ElementTree as ET
 
@@ -160,6 +161,29 @@ def _code(exc):
         return None
 
 
+# A socket-activated libvirtd that is exiting on its idle timeout (or still starting) resets or
+# refuses the first connection; systemd then starts it again within a second or two.
+CONNECT_RETRY_SECONDS = 10.0
+CONNECT_RETRY_DELAY = 0.5
+_TRANSIENT_CONNECT_ERRORS = ("Connection reset by peer", "Cannot recv data", "Connection refused",
+                             "End of file while reading data")
+
+
+def open_with_retry(opener, uri, error_class, seconds=CONNECT_RETRY_SECONDS, delay=CONNECT_RETRY_DELAY,
+                    sleep=time.sleep, clock=time.monotonic):
+    """opener(uri), retried for SECONDS while the error is one of a daemon that is stopping or
+    starting; any other error, or the last one, raises LibvirtSecretError."""
+    deadline = clock() + seconds
+    while True:
+        try:
+            return opener(uri)
+        except error_class as exc:
+            transient = any(text in str(exc) for text in _TRANSIENT_CONNECT_ERRORS)
+            if not transient or clock() + delay > deadline:
+                raise LibvirtSecretError("cannot connect to libvirt at %s: %s (is libvirtd running?)" % (uri, exc))
+        sleep(delay)
+
+
 class SecretStore:
     """One libvirt connection; every call raises LibvirtSecretError on failure."""
 
@@ -169,10 +193,7 @@ class SecretStore:
             raise LibvirtSecretError(message)
         self.uri = uri
         libvirt.registerErrorHandler(_quiet, None)
-        try:
-            self.conn = libvirt.open(uri)
-        except libvirt.libvirtError as exc:
-            raise LibvirtSecretError("cannot connect to libvirt at %s: %s (is libvirtd running?)" % (uri, exc))
+        self.conn = open_with_retry(libvirt.open, uri, libvirt.libvirtError)
         if self.conn is None:  # pragma: no cover - old bindings returned None
             raise LibvirtSecretError("cannot connect to libvirt at %s" % uri)
 

@@ -193,3 +193,55 @@ def test_absent():
     r = ls.ensure_absent(store, UUID)
     assert r["changed"] and store.calls == ["undefine"] and r["definition"]["uuid"] == UUID
     assert not ls.ensure_absent(store, UUID)["changed"]
+
+
+class _Refused(Exception):
+    pass
+
+
+class _Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+def test_connect_retries_while_the_daemon_restarts_then_succeeds():
+    clock, calls = _Clock(), []
+
+    def opener(uri):
+        calls.append(uri)
+        if len(calls) < 3:
+            raise _Refused("Cannot recv data: Connection reset by peer")
+        return "conn"
+
+    assert ls.open_with_retry(opener, "qemu:///system", _Refused, sleep=clock.sleep, clock=clock) == "conn"
+    assert len(calls) == 3 and clock.now == 2 * ls.CONNECT_RETRY_DELAY
+
+
+def test_connect_gives_up_at_the_deadline_with_the_last_error():
+    clock, calls = _Clock(), []
+
+    def opener(uri):
+        calls.append(uri)
+        raise _Refused("Failed to connect socket: Connection refused")
+
+    with pytest.raises(ls.LibvirtSecretError, match="Connection refused"):
+        ls.open_with_retry(opener, "qemu:///system", _Refused, seconds=3, delay=0.5, sleep=clock.sleep, clock=clock)
+    assert clock.now <= 3 and len(calls) == 7   # at 0, 0.5, ... 3.0 s
+
+
+def test_connect_does_not_retry_other_errors():
+    clock, calls = _Clock(), []
+
+    def opener(uri):
+        calls.append(uri)
+        raise _Refused("authentication failed: access denied")
+
+    with pytest.raises(ls.LibvirtSecretError, match="access denied"):
+        ls.open_with_retry(opener, "qemu:///system", _Refused, sleep=clock.sleep, clock=clock)
+    assert len(calls) == 1 and clock.now == 0
