@@ -99,8 +99,8 @@ def entries(record):
 
 
 def plan_restore(client, record, only=None):
-    """[(id, kind, who, name, value before, value now)] of the entries to put back (those of
-    ONLY when given) whose current value differs from the recorded one."""
+    """[(id, kind, who, name, value before, value now, differs)] of the record's entries (those
+    of ONLY when given); DIFFERS says whether the current value is not the recorded one."""
     dump = client.mon_command("config dump")
     flags_set = osd_map.flags(client)
     plan = []
