@@ -94,6 +94,18 @@ pools_changed:
   returned: always
   type: list
   elements: str
+placement_before:
+  description:
+    - For each pool of O(pools), where its replicas were placed before this run - the name of its rule,
+      the rule's failure domain and the pool's size. This is how a plan says that a pool still spreads
+      its replicas over OSDs, not over hosts.
+  returned: when O(state=present), also when the switch is refused for too few failure domains
+  type: dict
+  sample:
+    eucavolumes:
+      rule: replicated_rule
+      failure_domain: osd
+      size: 2
 """
 
 from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_module import CephModule
@@ -134,13 +146,20 @@ def run(cm):
     missing = [name for name in p["pools"] if name not in pools]
     if missing:
         cm.fail("no such pool(s): %s" % ", ".join(missing))
+    by_id = dict((r["id"], r) for r in (osd_map.rule_summary(r) for r in rules or []))
+    result["placement_before"] = dict(
+        (name, {"rule": by_id.get(pools[name].get("crush_rule"), {}).get("name"),
+                "failure_domain": by_id.get(pools[name].get("crush_rule"), {}).get("failure_domain"),
+                "size": int(pools[name].get("size") or 0)})
+        for name in p["pools"])
     to_switch = [name for name in p["pools"] if rule is None or pools[name].get("crush_rule") != rule["id"]]
     short = [name for name in to_switch if int(pools[name].get("size") or 0) > len(domains)]
     if short and not p["force"]:
         cm.fail("pool(s) %s keep %s replicas but the rule has only %d %s bucket(s) with weight (%s): "
                 "their PGs would stay undersized; add capacity first or use force"
                 % (", ".join(short), "/".join(str(pools[n]["size"]) for n in short), len(domains),
-                   p["failure_domain"], ", ".join(domains) or "none"))
+                   p["failure_domain"], ", ".join(domains) or "none"),
+                failure_domains=domains, placement_before=result["placement_before"])
     if rule is None:
         result["created"] = result["changed"] = True
         if cm.check_mode:

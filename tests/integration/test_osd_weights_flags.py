@@ -95,3 +95,37 @@ def test_weight_steps_and_restore(ceph_cluster, admin, run_module):
 def test_weight_bad_input(ceph_cluster, run_module, args, message):
     r = run_module("ceph_crush_weight", dict(args, cluster_conf=ceph_cluster.conf))
     assert r.failed and message in r.msg, r.msg
+
+
+def test_crush_rule_reports_where_pools_place_their_replicas(ceph_cluster, admin, run_module):
+    """The placement of each pool before the run (its rule and failure domain): what the
+    expansion plan shows. A move the rule cannot hold (size > weighted failure domains of
+    its type) is refused before any change."""
+    pool, rule = "placement-probe", "placement-osd"
+    admin.create_pool(pool, pg_num=1, application=None, wait=False)
+    rules = {r["rule_id"]: r for r in admin.mon({"prefix": "osd crush rule dump"})}
+    pool_rule = rules[{p["pool_name"]: p for p in admin.mon({"prefix": "osd pool ls", "detail": "detail"})}[pool]["crush_rule"]]
+    domain = [s["type"] for s in pool_rule["steps"] if s["op"].startswith("choose")][0]
+    size = {p["pool_name"]: p["size"] for p in admin.mon({"prefix": "osd pool ls", "detail": "detail"})}[pool]
+    conn = {"cluster_conf": ceph_cluster.conf}
+    try:
+        r = run_module("ceph_crush_rule", dict(conn, name=rule, failure_domain="osd", pools=[pool]), check=True)
+        assert r.changed and r.result["pools_changed"] == [pool], r.result
+        assert r.result["placement_before"] == {pool: {"rule": pool_rule["rule_name"], "failure_domain": domain, "size": size}}
+        r = run_module("ceph_crush_rule", dict(conn, name=rule, failure_domain="osd", pools=[pool]))
+        assert r.changed
+        r = run_module("ceph_crush_rule", dict(conn, name=rule, failure_domain="osd", pools=[pool]), check=True)
+        assert not r.changed and r.result["placement_before"][pool]["rule"] == rule
+        assert r.result["placement_before"][pool]["failure_domain"] == "osd"
+        # one host in this cluster: a 2-replica pool on a host rule would stay undersized
+        admin.mon({"prefix": "osd pool set", "pool": pool, "var": "size", "val": "2"})
+        r = run_module("ceph_crush_rule", dict(conn, name=rule + "-host", failure_domain="host", pools=[pool]))
+        assert r.failed and not r.changed and "would stay undersized" in r.msg, r.result
+        # the refusal still says where the pool stands (the expansion plan shows it)
+        assert r.result["placement_before"][pool] == {"rule": rule, "failure_domain": "osd", "size": 2}
+        assert len(r.result["failure_domains"]) == 1
+        assert rule + "-host" not in {x["rule_name"] for x in admin.mon({"prefix": "osd crush rule dump"})}
+    finally:
+        admin.delete_pool(pool)
+        for name in (rule, rule + "-host"):
+            admin.mon({"prefix": "osd crush rule rm", "name": name})
