@@ -24,7 +24,7 @@ import time
 
 from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import CephClientError
 
-SUBSETS = ("fsid", "monitors", "health", "osds", "pgs", "flags", "pools")
+SUBSETS = ("fsid", "monitors", "health", "osds", "pgs", "flags", "pools", "osd_scheduler")
 
 
 # -- parsing (pure) ------------------------------------------------------------------------
@@ -210,6 +210,37 @@ def get_flags(client, osd_dump=None):
     return parse_flags(osd_dump or client.mon_command("osd dump"))
 
 
+def _config_get(client, who, key):
+    """``config get WHO KEY`` as text (the monitors answer with the value or its default);
+    None for an option this release does not know."""
+    try:
+        # plain: the monitors answer `config get` with the bare value, JSON or not ("wpq")
+        value = client.mon_command("config get", who=who, key=key, format="plain")
+    except CephClientError as exc:
+        if exc.errno == errno.ENOENT:
+            return None
+        raise
+    return str(value).strip() if value is not None else None
+
+
+def get_osd_scheduler(client):
+    """The OSDs' op scheduler as the monitors' configuration gives it: ``op_queue`` (wpq, or
+    mclock_scheduler - the default since Quincy), and with mClock its ``mclock_profile`` and
+    ``override_recovery_settings``. Under mClock without the override, the OSDs keep
+    osd_max_backfills and osd_recovery_max_active to the profile's values and the recovery
+    sleeps at 0: a backfill is throttled through the profile (high_client_ops), not those.
+    A value in an OSD host's ceph.conf is not seen here."""
+    op_queue = _config_get(client, "osd", "osd_op_queue")
+    mclock = op_queue == "mclock_scheduler"
+    override = _config_get(client, "osd", "osd_mclock_override_recovery_settings") if mclock else None
+    return {
+        "op_queue": op_queue,
+        "mclock_profile": _config_get(client, "osd", "osd_mclock_profile") if mclock else None,
+        "override_recovery_settings": (override.lower() == "true") if override is not None else None,
+        "recovery_limits_apply": (not mclock) or (override is not None and override.lower() == "true"),
+    }
+
+
 def get_pools(client, osd_dump=None):
     return parse_pools(osd_dump or client.mon_command("osd dump"))
 
@@ -289,6 +320,8 @@ def gather_facts(client, subsets=SUBSETS, flush=False, flush_timeout=60):
         facts["flags"] = parse_flags(osd_dump)
     if "pools" in subsets:
         facts["pools"] = parse_pools(osd_dump)
+    if "osd_scheduler" in subsets:
+        facts["osd_scheduler"] = get_osd_scheduler(client)
     if all(s in facts for s in ("health", "osds", "pgs")):
         facts["ready"] = cluster_ready(facts["health"], facts["osds"], facts["pgs"])
     return facts

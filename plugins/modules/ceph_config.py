@@ -15,6 +15,9 @@ description:
   - C(ceph config set WHO NAME VALUE) / C(ceph config rm WHO NAME), idempotent - the current
     value is read from C(ceph config dump) first.
   - Options also present in a daemon's C(ceph.conf) win over the database (Ceph's precedence).
+  - After a set, the value is read back - a release whose monitors answer success but keep nothing
+    (or something else) makes the module fail and say what they hold, rather than report a change
+    (Tentacle's monitors do that for C(osd osd_recovery_max_active) under the mClock scheduler).
 extends_documentation_fragment:
   - eucalyptus.ceph.cluster
 attributes:
@@ -65,10 +68,38 @@ previous:
   description: The value before, null when the option was not set.
   returned: always
   type: str
+held:
+  description: What the monitors hold after a set they answered with success but did not keep (null - nothing).
+  returned: when the module fails because the value was not kept
+  type: str
 """
 
 from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_module import CephModule
 from ansible_collections.eucalyptus.ceph.plugins.module_utils.config_db import current_value, same_value
+
+
+# Under the mClock scheduler (the default since Quincy) the OSDs keep these to the profile's
+# values unless osd_mclock_override_recovery_settings is true; some releases' monitors then
+# accept `config set osd NAME` and store nothing (measured: Tentacle 20.2.4, osd_recovery_max_active)
+MCLOCK_OWNED = ("osd_max_backfills", "osd_recovery_max_active", "osd_recovery_max_active_hdd",
+                "osd_recovery_max_active_ssd", "osd_recovery_sleep", "osd_recovery_sleep_hdd",
+                "osd_recovery_sleep_ssd", "osd_recovery_sleep_hybrid")
+
+
+def refused(cm, before, held):
+    """The monitors answered the set with success but do not hold the value: say so, and what
+    they hold, instead of reporting a change that did not happen (and again on every run)."""
+    p = cm.params
+    hint = ""
+    if p["name"] in MCLOCK_OWNED:
+        hint = (" Under the mClock scheduler (osd_op_queue mclock_scheduler, the default since Quincy) the OSDs"
+                " keep recovery and backfill limits to the profile's values: throttle with osd_mclock_profile"
+                " (e.g. high_client_ops), or set osd_mclock_override_recovery_settings=true first.")
+    state = "nothing changed" if same_value(held, before) else "it now holds %s" % held
+    cm.fail("the monitors accepted 'config set %s %s %s' but hold %s for it (%s): this Ceph release does not keep "
+            "that value there.%s" % (p["who"], p["name"], p["value"],
+                                     held if held is not None else "no value", state, hint),
+            changed=not same_value(held, before), previous=before, held=held)
 
 
 def run(cm):
@@ -81,6 +112,9 @@ def run(cm):
         if changed and not cm.check_mode:
             cm.client.mon_command("config set", who=p["who"], name=p["name"], value=p["value"],
                                   force=True if p["force"] else None)
+            held = current_value(cm.client.mon_command("config dump"), p["who"], p["name"])
+            if not same_value(held, p["value"]):
+                refused(cm, before, held)
         after = p["value"]
     else:
         changed = before is not None

@@ -33,7 +33,7 @@ options:
       - Each subset costs one or two monitor commands; C(osds), C(flags) and C(pools) share one C(osd dump).
     type: list
     elements: str
-    choices: [all, fsid, monitors, health, osds, pgs, flags, pools]
+    choices: [all, fsid, monitors, health, osds, pgs, flags, pools, osd_scheduler]
     default: [all]
   flush_pg_stats:
     description:
@@ -171,6 +171,16 @@ ready:
     - Only trustworthy with O(flush_pg_stats=true).
   returned: when C(health), C(osds) and C(pgs) are gathered
   type: bool
+osd_scheduler:
+  description:
+    - The OSDs' op scheduler as the monitors' configuration database gives it (with Ceph's defaults for
+      what is not set; a value in an OSD host's C(ceph.conf) is not seen).
+    - C(recovery_limits_apply) is false under mClock (the default since Quincy) without
+      C(osd_mclock_override_recovery_settings) - the OSDs then ignore C(osd_max_backfills),
+      C(osd_recovery_max_active) and the recovery sleeps, and C(osd_mclock_profile) is the throttle.
+  returned: when C(osd_scheduler) is gathered
+  type: dict
+  sample: {op_queue: mclock_scheduler, mclock_profile: balanced, override_recovery_settings: false, recovery_limits_apply: false}
 pg_stats_flush:
   description: OSDs whose PG stats were flushed, OSDs skipped (with the reason) and the seconds it took.
   returned: when O(flush_pg_stats=true)

@@ -10,6 +10,7 @@ active+clean again. Times are figures (benchmarks/results/faults-SUITE.json), no
 import json
 import os
 
+import pytest
 import testinfra.utils.ansible_runner
 
 RUNNER = testinfra.utils.ansible_runner.AnsibleRunner(os.environ["MOLECULE_INVENTORY_FILE"])
@@ -77,3 +78,25 @@ def test_the_crashed_nc_is_back_with_its_wiring():
     assert DEAD_NC.run("systemctl is-system-running").stdout.strip() in ("running", "degraded")
     keyring = DEAD_NC.file("/etc/ceph/ceph.client.eucalyptus-nc.keyring")
     assert (keyring.user, keyring.group, keyring.mode) == ("root", "kvm", 0o640)
+
+
+@pytest.mark.parametrize("name", RUNNER.get_hosts("all"))
+def test_no_temporary_or_half_written_keyring_after_the_killed_site_runs(name):
+    """side_effect.yml killed the controller twice during site.yml (at the SC's and at the
+    NC's keyring task); the next run converged. Nothing of the killed runs is left in
+    /etc/ceph: no temporary file (cephx_keyring writes .NAME.PID.N.tmp, then renames), and
+    every keyring is whole - a [client.NAME] section with one key that the cluster knows."""
+    host = RUNNER.get_host(name)
+    listing = host.check_output("find /etc/ceph -xdev -printf '%P\\n'").split()
+    leftovers = [f for f in listing if f.endswith(".tmp") or "/." in "/" + f]
+    assert not leftovers, leftovers
+    keys = {e["entity"]: e["key"] for e in ceph("auth", "ls")["auth_dump"]}
+    for f in listing:
+        if not f.endswith(".keyring") or "/" in f:
+            continue
+        text = host.file("/etc/ceph/" + f).content_string
+        sections = [line.strip()[1:-1] for line in text.splitlines() if line.strip().startswith("[")]
+        key_lines = [line.split("=", 1)[1].strip() for line in text.splitlines() if line.strip().startswith("key")]
+        assert len(sections) == 1 and len(key_lines) == 1, "%s:/etc/ceph/%s is not one whole keyring" % (name, f)
+        current = keys.get(sections[0]) == key_lines[0]  # a bool: a failed assert must not print a key
+        assert current, "%s:/etc/ceph/%s holds no current key of %s" % (name, f, sections[0])

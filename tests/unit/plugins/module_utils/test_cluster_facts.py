@@ -173,3 +173,46 @@ def test_gather_subsets_read_osd_dump_once():
     assert c.sent == ["osd dump", "osd tree"]
     with pytest.raises(ValueError):
         cf.gather_facts(c, ["bogus"])
+
+
+class ConfigClient:
+    """`config get` answered from a table (plain text, as the monitors answer it); a key not in
+    the table is one this release does not know (ENOENT, Pacific and the override option)."""
+
+    def __init__(self, values):
+        self.values = values
+
+    def mon_command(self, prefix, **args):
+        assert prefix == "config get" and args["who"] == "osd" and args.get("format") == "plain"
+        if args["key"] not in self.values:
+            raise CephClientError("config get: unrecognized key '%s'" % args["key"], -errno.ENOENT)
+        return self.values[args["key"]] + "\n"
+
+
+@pytest.mark.parametrize("values, expected", [
+    # Pacific: wpq, the override option does not exist
+    ({"osd_op_queue": "wpq", "osd_mclock_profile": "high_client_ops"},
+     {"op_queue": "wpq", "mclock_profile": None, "override_recovery_settings": None, "recovery_limits_apply": True}),
+    # Tentacle's defaults: mClock keeps the recovery limits to the profile's
+    ({"osd_op_queue": "mclock_scheduler", "osd_mclock_profile": "balanced", "osd_mclock_override_recovery_settings": "false"},
+     {"op_queue": "mclock_scheduler", "mclock_profile": "balanced", "override_recovery_settings": False,
+      "recovery_limits_apply": False}),
+    # an operator who turned the override on
+    ({"osd_op_queue": "mclock_scheduler", "osd_mclock_profile": "custom", "osd_mclock_override_recovery_settings": "true"},
+     {"op_queue": "mclock_scheduler", "mclock_profile": "custom", "override_recovery_settings": True,
+      "recovery_limits_apply": True}),
+    # mClock on a release without the override option (Quincy's first releases): the limits do not apply
+    ({"osd_op_queue": "mclock_scheduler", "osd_mclock_profile": "balanced"},
+     {"op_queue": "mclock_scheduler", "mclock_profile": "balanced", "override_recovery_settings": None,
+      "recovery_limits_apply": False}),
+])
+def test_osd_scheduler(values, expected):
+    assert cf.gather_facts(ConfigClient(values), ["osd_scheduler"]) == {"osd_scheduler": expected}
+
+
+def test_osd_scheduler_other_errors_are_not_hidden():
+    class Refusing:
+        def mon_command(self, prefix, **args):
+            raise CephClientError("config get: access denied", -errno.EACCES)
+    with pytest.raises(CephClientError):
+        cf.get_osd_scheduler(Refusing())
