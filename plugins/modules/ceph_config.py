@@ -15,9 +15,13 @@ description:
   - C(ceph config set WHO NAME VALUE) / C(ceph config rm WHO NAME), idempotent - the current
     value is read from C(ceph config dump) first.
   - Options also present in a daemon's C(ceph.conf) win over the database (Ceph's precedence).
-  - After a set, the value is read back - a release whose monitors answer success but keep nothing
-    (or something else) makes the module fail and say what they hold, rather than report a change
-    (Tentacle's monitors do that for C(osd osd_recovery_max_active) under the mClock scheduler).
+  - After a set, the value is read back - monitors that answer success but keep nothing (or something
+    else) make the module fail and say what they hold, rather than report a change.
+  - Recovery and backfill limits (C(osd_max_backfills), C(osd_recovery_max_active*), C(osd_recovery_sleep*))
+    for the OSDs are refused before any change, also in check mode, when the OSDs run the mClock
+    scheduler (the default since Quincy) without C(osd_mclock_override_recovery_settings) - they would
+    ignore them, and Tentacle's monitors drop C(osd_recovery_max_active) again. The message says what to
+    use instead (C(osd_mclock_profile)).
 extends_documentation_fragment:
   - eucalyptus.ceph.cluster
 attributes:
@@ -72,33 +76,53 @@ held:
   description: What the monitors hold after a set they answered with success but did not keep (null - nothing).
   returned: when the module fails because the value was not kept
   type: str
+osd_scheduler:
+  description: The OSDs' scheduler (see M(eucalyptus.ceph.ceph_info)) that made the module refuse a recovery limit.
+  returned: when a recovery limit is refused under mClock
+  type: dict
 """
 
 from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_module import CephModule
+from ansible_collections.eucalyptus.ceph.plugins.module_utils.cluster_facts import get_osd_scheduler
 from ansible_collections.eucalyptus.ceph.plugins.module_utils.config_db import current_value, same_value
 
 
 # Under the mClock scheduler (the default since Quincy) the OSDs keep these to the profile's
-# values unless osd_mclock_override_recovery_settings is true; some releases' monitors then
-# accept `config set osd NAME` and store nothing (measured: Tentacle 20.2.4, osd_recovery_max_active)
+# values unless osd_mclock_override_recovery_settings is true, and the value does not even stay
+# in the database: Tentacle 20.2.4 keeps `config set osd osd_recovery_max_active 2` for a moment
+# and then holds nothing (measured).
 MCLOCK_OWNED = ("osd_max_backfills", "osd_recovery_max_active", "osd_recovery_max_active_hdd",
                 "osd_recovery_max_active_ssd", "osd_recovery_sleep", "osd_recovery_sleep_hdd",
                 "osd_recovery_sleep_ssd", "osd_recovery_sleep_hybrid")
 
 
-def refused(cm, before, held):
+def reaches_osds(who):
+    return who in ("global", "osd") or who.startswith("osd.") or who.startswith("osd/")
+
+
+def refuse_under_mclock(cm):
+    """A recovery limit the OSDs would ignore: refused before any change (also in check mode),
+    with what to do instead."""
+    p = cm.params
+    if p["name"] not in MCLOCK_OWNED or not reaches_osds(p["who"]):
+        return
+    scheduler = get_osd_scheduler(cm.client)
+    if scheduler["recovery_limits_apply"]:
+        return
+    cm.fail("%s %s is ignored by the OSDs under the mClock scheduler (osd_op_queue mclock_scheduler, profile %s) "
+            "unless osd_mclock_override_recovery_settings is true, and the monitors do not keep it: throttle "
+            "recovery and backfill with osd_mclock_profile (e.g. high_client_ops), or set "
+            "osd_mclock_override_recovery_settings=true first. Nothing was changed."
+            % (p["who"], p["name"], scheduler["mclock_profile"]), osd_scheduler=scheduler)
+
+
+def not_kept(cm, before, held):
     """The monitors answered the set with success but do not hold the value: say so, and what
     they hold, instead of reporting a change that did not happen (and again on every run)."""
     p = cm.params
-    hint = ""
-    if p["name"] in MCLOCK_OWNED:
-        hint = (" Under the mClock scheduler (osd_op_queue mclock_scheduler, the default since Quincy) the OSDs"
-                " keep recovery and backfill limits to the profile's values: throttle with osd_mclock_profile"
-                " (e.g. high_client_ops), or set osd_mclock_override_recovery_settings=true first.")
     state = "nothing changed" if same_value(held, before) else "it now holds %s" % held
     cm.fail("the monitors accepted 'config set %s %s %s' but hold %s for it (%s): this Ceph release does not keep "
-            "that value there.%s" % (p["who"], p["name"], p["value"],
-                                     held if held is not None else "no value", state, hint),
+            "that value there." % (p["who"], p["name"], p["value"], held if held is not None else "no value", state),
             changed=not same_value(held, before), previous=before, held=held)
 
 
@@ -109,12 +133,14 @@ def run(cm):
     before = current_value(cm.client.mon_command("config dump"), p["who"], p["name"])
     if p["state"] == "present":
         changed = not same_value(before, p["value"])
+        if changed:
+            refuse_under_mclock(cm)
         if changed and not cm.check_mode:
             cm.client.mon_command("config set", who=p["who"], name=p["name"], value=p["value"],
                                   force=True if p["force"] else None)
             held = current_value(cm.client.mon_command("config dump"), p["who"], p["name"])
             if not same_value(held, p["value"]):
-                refused(cm, before, held)
+                not_kept(cm, before, held)
         after = p["value"]
     else:
         changed = before is not None

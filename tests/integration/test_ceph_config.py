@@ -19,13 +19,13 @@ def stored(admin, name):
 @pytest.fixture
 def conn(ceph_cluster, admin):
     yield {"cluster_conf": ceph_cluster.conf, "who": WHO}
-    for name in ("osd_recovery_sleep", "osd_max_backfills"):
+    for name in ("osd_scrub_sleep", "osd_max_scrubs"):
         admin.mon({"prefix": "config rm", "who": WHO, "name": name})
 
 
 @pytest.mark.parametrize("name, value, same", [
-    ("osd_recovery_sleep", "0.01", "0.010000"),
-    ("osd_max_backfills", "3", "3.0"),
+    ("osd_scrub_sleep", "0.01", "0.010000"),
+    ("osd_max_scrubs", "3", "3.0"),
 ])
 def test_set_rerun_and_numbers_in_the_monitors_form(run_module, admin, conn, name, value, same):
     args = dict(conn, name=name, value=value)
@@ -44,18 +44,19 @@ def test_set_rerun_and_numbers_in_the_monitors_form(run_module, admin, conn, nam
 
 
 def test_a_different_number_is_a_change(run_module, admin, conn):
-    run_module("ceph_config", dict(conn, name="osd_max_backfills", value="3"))
-    r = run_module("ceph_config", dict(conn, name="osd_max_backfills", value="4"))
-    assert r.changed and r.result["previous"] == "3" and stored(admin, "osd_max_backfills") == "4"
+    run_module("ceph_config", dict(conn, name="osd_max_scrubs", value="3"))
+    r = run_module("ceph_config", dict(conn, name="osd_max_scrubs", value="4"))
+    assert r.changed and r.result["previous"] == "3" and stored(admin, "osd_max_scrubs") == "4"
 
 
-def test_a_value_the_monitors_do_not_keep_is_a_failure_not_a_change(run_module, admin, ceph_cluster):
-    """`config set osd osd_recovery_max_active 2`: Pacific's monitors keep it; Tentacle's
-    (mClock scheduler) answer success and keep nothing (measured). Whatever the connected
-    release does, the module's answer must be what the monitors then hold: a change only
-    when they keep the value, else a failure that says so and reports no change - never a
-    change reported on every run."""
+def test_a_recovery_limit_the_osds_would_ignore_is_refused(run_module, admin, ceph_cluster):
+    """`config set osd osd_recovery_max_active 2`: under wpq (Pacific) the OSDs use it and the
+    monitors keep it; under mClock without the override (Tentacle's defaults) the OSDs ignore
+    it and the monitors keep it for a moment only (measured: read back at once it is there, a
+    little later it is gone). The module asks the monitors which scheduler the OSDs run and
+    refuses the second case before any change, also in check mode."""
     args = {"cluster_conf": ceph_cluster.conf, "who": "osd", "name": "osd_recovery_max_active", "value": "2"}
+    scheduler = run_module("ceph_info", {"cluster_conf": ceph_cluster.conf, "gather": ["osd_scheduler"]}).result["osd_scheduler"]
 
     def held():
         for entry in admin.mon({"prefix": "config dump"}):
@@ -64,17 +65,23 @@ def test_a_value_the_monitors_do_not_keep_is_a_failure_not_a_change(run_module, 
         return None
     assert held() is None
     try:
-        r = run_module("ceph_config", args)
-        if held() is None:
-            assert r.failed and not r.changed, r.result
-            assert "accepted 'config set osd osd_recovery_max_active 2' but hold no value" in r.msg, r.msg
-            assert "nothing changed" in r.msg and "osd_mclock_profile" in r.msg, r.msg
-            assert r.result["held"] is None and r.result["previous"] is None
-        else:
-            assert held() == "2" and r.changed and not r.failed, r.result
-            assert not run_module("ceph_config", args).changed
+        for check in (True, False):
+            r = run_module("ceph_config", args, check=check)
+            if scheduler["recovery_limits_apply"]:
+                assert r.changed and not r.failed, r.result
+            else:
+                assert r.failed and not r.changed, r.result
+                assert "is ignored by the OSDs under the mClock scheduler" in r.msg, r.msg
+                assert "osd_mclock_profile" in r.msg and "Nothing was changed" in r.msg, r.msg
+                assert held() is None
+        if scheduler["recovery_limits_apply"]:
+            assert held() == "2" and not run_module("ceph_config", args).changed
+        # an OSD-side option mClock does not own is set as usual on every scheduler
+        r = run_module("ceph_config", dict(args, name="osd_max_scrubs", value="2"))
+        assert r.changed and not r.failed, r.result
     finally:
-        admin.mon({"prefix": "config rm", "who": "osd", "name": "osd_recovery_max_active"})
+        for name in ("osd_recovery_max_active", "osd_max_scrubs"):
+            admin.mon({"prefix": "config rm", "who": "osd", "name": name})
 
 
 def test_osd_scheduler_facts_are_the_monitors_answer(run_module, admin, ceph_cluster):
