@@ -74,7 +74,9 @@ stage_integration() {
 #                          (EUCA_LAB_IDLE_WAIT=0: the libvirtd idle-exit proof runs in the others)
 #   existing/tentacle      a 3-monitor Tentacle cluster built by hand (not by our role), with
 #                          the operator's ceph.conf, config and a noout warning: site.yml adds
-#                          the EBS pools and users and changes nothing else; a converged NC
+#                          the EBS pools and users and changes nothing else; a converged NC;
+#                          the controller killed during site.yml; an OSD host, a monitor (during
+#                          site.yml + validate.yml) and an NC (takeover) crashed under NC I/O
 #   expansion/pacific, expansion/tentacle   OSD host added and failed under client I/O
 #   integration/tentacle   the real-Ceph integration suite (tests/integration) on Tentacle,
 #                          inside a forky container (tests/ceph/in-suite.sh); the host's
