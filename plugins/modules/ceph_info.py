@@ -132,7 +132,9 @@ osds:
       type: list
       elements: dict
 pgs:
-  description: Placement group states.
+  description:
+    - Placement group states. C(active_clean) counts every state that is active and clean, whatever the
+      PG does besides (C(active+clean+scrubbing+deep) is clean; a cluster always scrubs somewhere).
   returned: when C(pgs) is gathered
   type: dict
   sample:

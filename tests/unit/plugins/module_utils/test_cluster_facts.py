@@ -216,3 +216,20 @@ def test_osd_scheduler_other_errors_are_not_hidden():
             raise CephClientError("config get: access denied", -errno.EACCES)
     with pytest.raises(CephClientError):
         cf.get_osd_scheduler(Refusing())
+
+
+def test_a_pg_being_scrubbed_is_clean():
+    """A cluster always scrubs somewhere: a gate that wanted the bare active+clean would wait
+    until no scrub runs at all. Scrubbing, deep scrubbing, snaptrim: clean; degraded,
+    remapped, backfilling, peering: not."""
+    def pgs(*states):
+        return cf.parse_pgs({"pg_summary": {"num_pg_by_state": [{"name": s, "num": n} for s, n in states],
+                                            "num_pgs": sum(n for _, n in states)}})
+    busy = pgs(("active+clean", 29), ("active+clean+scrubbing+deep", 1), ("active+clean+scrubbing", 1),
+               ("active+clean+snaptrim", 1))
+    assert busy["all_active_clean"] and busy["active_clean"] == 32
+    for state in ("active+undersized+degraded", "active+remapped+backfilling", "peering",
+                  "active+recovering", "active+clean+remapped", "stale+active+clean",
+                  "active+clean+inconsistent", "unknown"):
+        r = pgs(("active+clean", 31), (state, 1))
+        assert not r["all_active_clean"] and r["active_clean"] == 31, state
