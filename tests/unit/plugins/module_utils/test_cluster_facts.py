@@ -224,7 +224,7 @@ def test_a_pg_being_scrubbed_is_clean():
     remapped, backfilling, peering: not."""
     def pgs(*states):
         return cf.parse_pgs({"pg_summary": {"num_pg_by_state": [{"name": s, "num": n} for s, n in states],
-                                            "num_pgs": sum(n for _, n in states)}})
+                                            "num_pgs": sum(count for _state, count in states)}})
     busy = pgs(("active+clean", 29), ("active+clean+scrubbing+deep", 1), ("active+clean+scrubbing", 1),
                ("active+clean+snaptrim", 1))
     assert busy["all_active_clean"] and busy["active_clean"] == 32
