@@ -247,11 +247,12 @@ def get_osd_scheduler(client):
     op_queue = _config_get(client, "osd", "osd_op_queue")
     mclock = op_queue == "mclock_scheduler"
     override = _config_get(client, "osd", "osd_mclock_override_recovery_settings") if mclock else None
+    overridden = override.lower() == "true" if override is not None else None
     return {
         "op_queue": op_queue,
         "mclock_profile": _config_get(client, "osd", "osd_mclock_profile") if mclock else None,
-        "override_recovery_settings": (override.lower() == "true") if override is not None else None,
-        "recovery_limits_apply": (not mclock) or (override is not None and override.lower() == "true"),
+        "override_recovery_settings": overridden,
+        "recovery_limits_apply": not mclock or bool(overridden),
     }
 
 

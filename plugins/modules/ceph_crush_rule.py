@@ -147,11 +147,11 @@ def run(cm):
     if missing:
         cm.fail("no such pool(s): %s" % ", ".join(missing))
     by_id = dict((r["id"], r) for r in (osd_map.rule_summary(r) for r in rules or []))
-    result["placement_before"] = dict(
-        (name, {"rule": by_id.get(pools[name].get("crush_rule"), {}).get("name"),
-                "failure_domain": by_id.get(pools[name].get("crush_rule"), {}).get("failure_domain"),
-                "size": int(pools[name].get("size") or 0)})
-        for name in p["pools"])
+    result["placement_before"] = {}
+    for name in p["pools"]:
+        current = by_id.get(pools[name].get("crush_rule"), {})
+        result["placement_before"][name] = {"rule": current.get("name"), "failure_domain": current.get("failure_domain"),
+                                            "size": int(pools[name].get("size") or 0)}
     to_switch = [name for name in p["pools"] if rule is None or pools[name].get("crush_rule") != rule["id"]]
     short = [name for name in to_switch if int(pools[name].get("size") or 0) > len(domains)]
     if short and not p["force"]:
