@@ -120,6 +120,14 @@ run_case() { # SCENARIO VAR=VALUE...
     fi
 }
 
+# The lines that say why a case failed (Ansible's fatal/failed results, pytest's failures),
+# without colours, for the summary: a CI log is often read from its end only.
+failure_excerpt() { # LOG
+    sed -e 's/\x1b\[[0-9;]*m//g' "$1" \
+        | grep -E -B3 -A12 'fatal: \[|FAILED! =>|failed: \[|^[[:space:]│]*E[[:space:]]|^FAILED |short test summary|Traceback' \
+        | cut -c1-400 | head -n 80
+}
+
 # One lane: its cases, in matrix order; a result file per case.
 run_lane() { # LANE
     local entry scenario label vars_line rc t0
@@ -130,8 +138,9 @@ run_lane() { # LANE
         read -r -a vars <<<"${vars_line:-}"
         banner "molecule scenario: $scenario/$label ${vars[*]}"
         t0=$SECONDS rc=0
-        run_case "$scenario" "${vars[@]}" || rc=$?
+        run_case "$scenario" "${vars[@]}" 2>&1 | tee "$MOLECULE_RESULTS/$scenario-$label.log" || rc=$?
         printf '%s %d\n' "$rc" $((SECONDS - t0)) >"$MOLECULE_RESULTS/$scenario-$label"
+        ((rc == 0)) || failure_excerpt "$MOLECULE_RESULTS/$scenario-$label.log" >"$MOLECULE_RESULTS/$scenario-$label.failures"
         banner "molecule scenario: $scenario/$label $( ((rc)) && echo FAILED || echo ok) in $((SECONDS - t0)) s"
     done < <(selected_cases)
 }
@@ -185,6 +194,12 @@ for s in "${STAGES[@]}"; do
     if [[ $s == molecule ]]; then
         for c in "${MOLECULE_ORDER[@]}"; do
             printf '    %-22s %-7s %4ds\n' "$c" "$( ((MOLECULE_RC[$c])) && echo FAILED || echo ok)" "${MOLECULE_TIME[$c]}" >&2
+        done
+        for c in "${MOLECULE_ORDER[@]}"; do
+            f=$MOLECULE_RESULTS/${c/\//-}.failures
+            [[ -s $f ]] || continue
+            printf '\n  why %s failed (whole log: %s):\n' "$c" "${f%.failures}.log" >&2
+            sed 's/^/    | /' "$f" >&2
         done
     fi
 done
