@@ -30,10 +30,13 @@ options:
   connect_timeout:
     description:
       - Seconds to wait for the monitors before failing (librados otherwise waits 300 s).
-      - Each monitor or OSD operation then waits up to the larger of this and 30 seconds
-        (librados otherwise waits forever on an OSD).
+      - When a monitor host dies, the others need 10 to 20 seconds to notice and elect a new
+        quorum, and no client can log in meanwhile; a much shorter value fails in that window.
+      - Each monitor or OSD operation then waits up to the larger of this and 60 seconds
+        (librados otherwise waits forever on an OSD). An OSD host that dies holds the operations
+        on its placement groups until it is marked down, after C(osd_heartbeat_grace) (20 s).
     type: int
-    default: 10
+    default: 30
 requirements:
   - Debian's C(python3-rados) (librados bindings) on the target host, used with the system Python.
 notes:
@@ -47,7 +50,7 @@ options:
   osd_op_timeout:
     description:
       - Seconds each OSD operation may take before the module fails (C(rados_osd_op_timeout)), instead of
-        the limit of the larger of O(connect_timeout) and 30 seconds the other modules use.
+        the limit of the larger of O(connect_timeout) and 60 seconds the other modules use.
       - Flattening or removing a large image is thousands of OSD operations, and one of them may wait
         while placement groups peer or recover; V(0) waits as long as it takes, as the C(rbd) command
         does. Bound the whole task with the task keyword C(timeout) if needed.

@@ -233,8 +233,8 @@ class CephClient:
     Secrets are never passed as options: only the path of a keyring file.
     """
 
-    def __init__(self, conf_file="/etc/ceph/ceph.conf", user="admin", keyring=None, connect_timeout=10,
-                 op_timeout=30, osd_op_timeout=None):
+    def __init__(self, conf_file="/etc/ceph/ceph.conf", user="admin", keyring=None, connect_timeout=30,
+                 op_timeout=60, osd_op_timeout=None):
         self.conf_file = conf_file
         self.user = user
         self.keyring = keyring

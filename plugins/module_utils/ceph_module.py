@@ -32,7 +32,7 @@ def ceph_connection_argument_spec():
         cluster_conf=dict(type="path", default="/etc/ceph/ceph.conf"),
         cluster_user=dict(type="str", default="admin"),
         cluster_keyring=dict(type="path"),
-        connect_timeout=dict(type="int", default=10),
+        connect_timeout=dict(type="int", default=30),
     )
 
 
@@ -64,7 +64,7 @@ class CephModule:
             user=user,
             keyring=self.params["cluster_keyring"],
             connect_timeout=self.params["connect_timeout"],
-            op_timeout=max(30, self.params["connect_timeout"]),
+            op_timeout=max(60, self.params["connect_timeout"]),
             osd_op_timeout=osd_op_timeout,
         )
 

@@ -3,14 +3,19 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The controller dies in the middle of an expansion.
 
-Starts playbooks/expand.yml (ansible-playbook, in a process group of its own), waits until
-the new host's OSDs have left weight 0 (the first weight step is applied: throttles set, the
-run waiting for active+clean), then kills the whole process group with SIGKILL, as a crash
-of the controller would. Prints, as JSON, what the cluster held at that moment: the throttles
-in the configuration database, the OSD flags and whether the change record is there. The
-next expand.yml run (side_effect.yml) must put back the values from before this run.
+Starts playbooks/expand.yml (ansible-playbook, in a process group of its own), waits for the
+moment named by --at, then kills the whole process group with SIGKILL, as a crash of the
+controller would:
+  creation  the first new OSD is registered with the monitors (osd new): norebalance and
+            osd_crush_initial_weight 0 are set, the new OSDs are not all created or started
+  weight    the new host's OSDs have left weight 0 (the first weight step is applied:
+            throttles set, the run waiting for active+clean)
+Prints, as JSON, what the cluster held at that moment: the throttles in the configuration
+database, the OSD flags, the OSD ids and whether the change record is there. The next
+expand.yml run (side_effect.yml) must put back the values from before this run.
 
-Usage: kill_mid_expand.py --mon CONTAINER --host CRUSH_HOST --timeout S -- ansible-playbook ARGS...
+Usage: kill_mid_expand.py --mon CONTAINER --host CRUSH_HOST --at creation|weight --timeout S
+       -- ansible-playbook ARGS...
 """
 
 import argparse
@@ -39,24 +44,35 @@ def host_weights(mon, host):
     return []
 
 
+def osd_ids(mon):
+    return sorted(ceph(mon, "osd", "ls"))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--mon", required=True)
     parser.add_argument("--host", required=True)
+    parser.add_argument("--at", choices=["creation", "weight"], default="weight")
     parser.add_argument("--timeout", type=int, default=900)
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     log = open(os.environ.get("KILL_MID_EXPAND_LOG", os.devnull), "w")
+    osds_before = osd_ids(args.mon)
     run = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     started = time.monotonic()
     weights = []
     while True:
         if run.poll() is not None:
-            sys.exit("the expansion finished (exit %d) before its first weight step was seen" % run.returncode)
+            sys.exit("the expansion finished (exit %d) before the moment '%s' was seen" % (run.returncode, args.at))
         if time.monotonic() - started > args.timeout:
             os.killpg(run.pid, signal.SIGKILL)
-            sys.exit("no weight step within %d s" % args.timeout)
+            sys.exit("moment '%s' not seen within %d s" % (args.at, args.timeout))
+        if args.at == "creation":
+            if len(osd_ids(args.mon)) > len(osds_before):
+                break
+            time.sleep(0.2)
+            continue
         weights = host_weights(args.mon, args.host)
         if weights and any(w > 0 for w in weights):
             break
@@ -68,7 +84,10 @@ def main():
     record = subprocess.run(["docker", "exec", args.mon, "ceph", "--connect-timeout", "10", "config-key", "exists",
                              RECORD_KEY], capture_output=True, check=False).returncode == 0
     print(json.dumps({
+        "killed_at": args.at,
         "killed_after_s": round(killed_after, 1),
+        "osds_before": osds_before,
+        "osds_at_kill": osd_ids(args.mon),
         "weights_at_kill": weights,
         "osd_config_at_kill": config,
         "flags_at_kill": sorted(ceph(args.mon, "osd", "dump")["flags_set"]),

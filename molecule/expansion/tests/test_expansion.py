@@ -129,6 +129,22 @@ def test_the_killed_run_left_its_record_and_the_next_run_removed_it():
     assert "eucalyptus/change-records/osd_expand" not in ceph("config-key", "ls")
 
 
+def test_a_run_killed_while_it_created_the_osds_was_put_back_by_the_next():
+    """side_effect.yml first killed expand.yml right after the first new OSD was registered
+    (osd new), with norebalance and osd_crush_initial_weight 0 set: the next run said what it
+    found and put both back before doing anything else (it then set them again for its own
+    window; the tests above find neither left)."""
+    state = os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]
+    killed = json.loads(open(os.path.join(state, "killed-expand-creation.json")).read())
+    assert killed["record_at_kill"] and "norebalance" in killed["flags_at_kill"], killed
+    assert float(killed["osd_config_at_kill"]["osd_crush_initial_weight"]) == 0.0, killed
+    assert len(killed["osds_at_kill"]) > len(killed["osds_before"]), killed
+    next_run = open(os.path.join(state, "killed-expand.log")).read()
+    warning = [line for line in next_run.splitlines() if "had left its changes in place" in line]
+    assert warning, "the run after the killed one did not say what it found"
+    assert "flag:norebalance" in warning[0] and "osd/osd_crush_initial_weight" in warning[0], warning[0]
+
+
 def test_ebs_pools_survive_a_host_failure():
     """Host rule, and every PG of every EBS pool has one replica on each host."""
     rules = {r["rule_id"]: r for r in ceph("osd", "crush", "rule", "dump")}
