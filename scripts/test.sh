@@ -77,7 +77,9 @@ stage_integration() {
 #                          the EBS pools and users and changes nothing else; a converged NC;
 #                          the controller killed during site.yml; an OSD host, a monitor (during
 #                          site.yml + validate.yml) and an NC (takeover) crashed under NC I/O
-#   expansion/pacific, expansion/tentacle   OSD host added and failed under client I/O
+#   expansion/pacific, expansion/tentacle   OSD host added (the controller killed during its
+#                          OSD creation, then at its first weight step) and failed under client
+#                          I/O; on Tentacle also a third host added and retired (retire.yml)
 #   integration/tentacle   the real-Ceph integration suite (tests/integration) on Tentacle,
 #                          inside a forky container (tests/ceph/in-suite.sh); the host's
 #                          stage "integration" runs it on Pacific
@@ -91,7 +93,7 @@ MOLECULE_MATRIX=(
     "default reef-mixed EUCA_LAB_CEPH_SUITE=trixie EUCA_LAB_SC_SUITE=bookworm EUCA_LAB_NC1_SUITE=trixie EUCA_LAB_NC2_SUITE=bookworm EUCA_LAB_IDLE_WAIT=0"
     "existing tentacle EUCA_LAB_CEPH_SUITE=forky EUCA_LAB_SC_SUITE=forky EUCA_LAB_NC1_SUITE=forky"
     "expansion pacific"
-    "expansion tentacle EUCA_LAB_CEPH_SUITE=forky EUCA_LAB_NC1_SUITE=forky"
+    "expansion tentacle EUCA_LAB_CEPH_SUITE=forky EUCA_LAB_NC1_SUITE=forky EUCA_LAB_RETIRE=1"
     "integration tentacle EUCA_LAB_CEPH_SUITE=forky"
 )
 MOLECULE_RESULTS=$REPO/build/molecule-results

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 import testinfra
 
 INVENTORY = os.environ["MOLECULE_INVENTORY_FILE"]
@@ -143,6 +144,28 @@ def test_a_run_killed_while_it_created_the_osds_was_put_back_by_the_next():
     warning = [line for line in next_run.splitlines() if "had left its changes in place" in line]
     assert warning, "the run after the killed one did not say what it found"
     assert "flag:norebalance" in warning[0] and "osd/osd_crush_initial_weight" in warning[0], warning[0]
+
+
+RETIRE = os.environ.get("EUCA_LAB_RETIRE") == "1"
+
+
+@pytest.mark.skipif(not RETIRE, reason="the retirement runs with EUCA_LAB_RETIRE=1 (scripts/test.sh: expansion/tentacle)")
+def test_the_third_host_was_added_then_retired_and_purged():
+    """side_effect.yml added xosd3 with expand.yml, then retired it with retire.yml under the
+    client's I/O (test_zero_io_errors_and_mismatches covers the data): its OSDs are gone from
+    the OSD map, CRUSH and auth, its CRUSH host is removed, its daemons are stopped."""
+    state = os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]
+    added = open(os.path.join(state, "third-host-expand.log")).read()
+    assert re.search(r"xosd3\s*:\s*ok=\d+\s+changed=[1-9]\d*\s+unreachable=0\s+failed=0", added), added[-2000:]
+    retired = open(os.path.join(state, "retire-xosd3.log")).read()
+    assert re.search(r"xosd3\s*:\s*ok=\d+\s+changed=[1-9]\d*\s+unreachable=0\s+failed=0", retired), retired[-2000:]
+    assert sorted(ceph("osd", "ls")) == list(range(6)), "xosd3's OSDs (6-8) are still in the OSD map"
+    tree = ceph("osd", "tree")
+    assert "xosd3" not in [n["name"] for n in tree["nodes"] if n["type"] == "host"], tree
+    third = testinfra.get_host("ansible://xosd3?ansible_inventory=%s" % INVENTORY)
+    assert third.run("pgrep -x ceph-osd").rc == 1, "an OSD daemon still runs on xosd3"
+    auth = [e["entity"] for e in ceph("auth", "ls")["auth_dump"]]
+    assert sorted(e for e in auth if e.startswith("osd.")) == ["osd.%d" % i for i in range(6)], auth
 
 
 def test_ebs_pools_survive_a_host_failure():
