@@ -109,6 +109,8 @@ def parse_osds(osd_tree, osd_dump):
         t = tree_by_id.get(osd_id, {})
         up = bool(d.get("up", t.get("status") == "up"))
         is_in = bool(d.get("in", t.get("reweight", 0) > 0))
+        # registered (osd new) but never booted: a creation that did not finish; no data
+        never_started = "new" in (d.get("state") or [])
         osds.append({
             "id": osd_id,
             "name": t.get("name", "osd.%d" % osd_id),
@@ -118,12 +120,16 @@ def parse_osds(osd_tree, osd_dump):
             "crush_weight": t.get("crush_weight"),
             "reweight": t.get("reweight", d.get("weight")),
             "device_class": t.get("device_class"),
+            "never_started": never_started,
         })
+    started = [o for o in osds if not o["never_started"]]
     return {
         "total": len(osds),
         "up": sum(1 for o in osds if o["up"]),
         "in": sum(1 for o in osds if o["in"]),
-        "all_up_in": all(o["up"] and o["in"] for o in osds),
+        # an OSD that never started holds no data and is down by nature: it does not count
+        "all_up_in": all(o["up"] and o["in"] for o in started),
+        "never_started": [o["id"] for o in osds if o["never_started"]],
         "hosts": hosts,
         "osds": osds,
     }

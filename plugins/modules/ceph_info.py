@@ -122,13 +122,20 @@ osds:
       description: Number of OSDs in.
       type: int
     all_up_in:
-      description: Every OSD is up and in.
+      description:
+        - Every OSD is up and in, not counting OSDs that never started (see RV(osds.never_started)).
       type: bool
+    never_started:
+      description:
+        - Ids of OSDs registered with the monitors (C(osd new)) that never booted, as a creation
+          that did not finish leaves them; they hold no data.
+      type: list
+      elements: int
     hosts:
       description: CRUSH host name -> ids of its OSDs.
       type: dict
     osds:
-      description: Per OSD id, name, host, up, in, crush_weight, reweight and device_class.
+      description: Per OSD id, name, host, up, in, crush_weight, reweight, device_class and never_started.
       type: list
       elements: dict
 pgs:

@@ -14,6 +14,8 @@ description:
   - True when the result of M(eucalyptus.ceph.ceph_info) (gathered with C(health), C(osds) and C(pgs))
     shows C(HEALTH_OK) - or only health checks named in the allowed list -, at least one OSD,
     every OSD up and in, and every placement group C(active+clean).
+  - An OSD registered with the monitors but never started (a creation that did not finish) does
+    not count: it holds no data.
   - Read the PG states with O(eucalyptus.ceph.ceph_info#module:flush_pg_stats=true), else they can be stale.
 options:
   _input:
@@ -62,7 +64,7 @@ def ceph_clean(result, allowed=None, ignore_osds=None):
     if ignore_osds:
         ignored = set(int(i) for i in ignore_osds)
         # a down or out OSD of a host being retired raises OSD_DOWN / OSD_HOST_DOWN: not counted either
-        others = [o for o in osds.get("osds") or [] if o.get("id") not in ignored]
+        others = [o for o in osds.get("osds") or [] if o.get("id") not in ignored and not o.get("never_started")]
         up_in = bool(others) and all(o.get("up") and o.get("in") for o in others)
         healthy = healthy or not (set((health.get("checks") or {}).keys()) - allowed - set(("OSD_DOWN", "OSD_HOST_DOWN")))
         return bool(healthy and up_in and pgs.get("all_active_clean"))

@@ -113,3 +113,22 @@ def test_non_admin_user(ceph_cluster, admin, run_module):
     finally:
         admin.delete_user(USER)
         os.unlink(path)
+
+
+def test_an_osd_registered_but_never_started_leaves_the_gate_clean(ceph_cluster, admin, run_module):
+    """A creation killed after `osd new` leaves an OSD that never booted (down, in, state
+    new): it holds no data, so the health gate must not wait for it forever (the rerun of a
+    killed expand.yml refused at its first gate). One that has run counts (other tests)."""
+    import uuid
+    out = admin.mon({"prefix": "osd new", "uuid": str(uuid.uuid4())})
+    osd_id = int(out["osdid"] if isinstance(out, dict) else out)
+    try:
+        res = info(run_module, ceph_cluster, gather=["health", "osds", "pgs"], flush_pg_stats=True)
+        osds = res["osds"]
+        assert osds["never_started"] == [osd_id], osds
+        entry = [o for o in osds["osds"] if o["id"] == osd_id][0]
+        assert entry["never_started"] and not entry["up"] and entry["host"] is None, entry
+        assert osds["all_up_in"], osds
+        assert res["ready"], res
+    finally:
+        admin.mon({"prefix": "osd purge-new", "id": osd_id, "yes_i_really_mean_it": True})

@@ -83,7 +83,26 @@ def test_osds():
     assert o["hosts"] == {"vm": [0, 1, 2], "vm2": [3]}
     assert (o["total"], o["up"], o["in"], o["all_up_in"]) == (4, 3, 3, False)
     assert o["osds"][3] == {"id": 3, "name": "osd.3", "host": "vm2", "up": True, "in": True, "crush_weight": 0.004,
-                            "reweight": 1, "device_class": "ssd"}
+                            "reweight": 1, "device_class": "ssd", "never_started": False}
+    assert o["never_started"] == []
+
+
+def test_an_osd_registered_but_never_started_does_not_count_against_up_and_in():
+    """osd new without a boot (a creation killed half way): down, in, state exists+new, outside
+    any CRUSH host (as Pacific's monitors answer, HEALTH_OK). It holds no data."""
+    tree = {"nodes": [n for n in OSD_TREE["nodes"] if n["id"] != 2 and n["name"] != "vm"]
+            + [{"id": -3, "name": "vm", "type": "host", "children": [1, 0]}],
+            "stray": [{"id": 4, "name": "osd.4", "type": "osd", "crush_weight": 0, "status": "down", "reweight": 1}]}
+    dump = dict(OSD_DUMP, osds=[{"osd": 0, "up": 1, "in": 1, "state": ["exists", "up"]},
+                                {"osd": 1, "up": 1, "in": 1, "state": ["exists", "up"]},
+                                {"osd": 3, "up": 1, "in": 1, "state": ["exists", "up"]},
+                                {"osd": 4, "up": 0, "in": 1, "state": ["exists", "new"]}])
+    o = cf.parse_osds(tree, dump)
+    assert (o["total"], o["up"], o["all_up_in"], o["never_started"]) == (4, 3, True, [4])
+    assert o["osds"][3]["never_started"] and o["osds"][3]["host"] is None
+    # an OSD that has run once and is down counts
+    dump["osds"][3] = {"osd": 4, "up": 0, "in": 1, "state": ["exists"]}
+    assert cf.parse_osds(tree, dump)["all_up_in"] is False
 
 
 def test_pgs_flags_pools():

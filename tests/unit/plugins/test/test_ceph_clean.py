@@ -37,3 +37,15 @@ def test_ignored_osds_of_a_host_being_retired():
     assert not ceph_clean(r)
     assert ceph_clean(r, [], [5])
     assert not ceph_clean(r, [], [0])
+
+
+def test_an_osd_that_never_started_does_not_count_next_to_ignored_ones():
+    """While a host is retired, an OSD left registered but never booted by a killed creation
+    (parse_osds: never_started) holds no data: it counts neither way."""
+    r = result("HEALTH_WARN", {"OSD_DOWN": {}}, all_up_in=False)
+    r["osds"]["osds"] = [{"id": 0, "up": True, "in": True, "never_started": False},
+                         {"id": 5, "up": False, "in": False, "never_started": False},
+                         {"id": 6, "up": False, "in": True, "never_started": True}]
+    assert ceph_clean(r, [], [5])
+    r["osds"]["osds"][2]["never_started"] = False
+    assert not ceph_clean(r, [], [5])
