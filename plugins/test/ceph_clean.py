@@ -15,7 +15,7 @@ description:
     shows C(HEALTH_OK) - or only health checks named in the allowed list -, at least one OSD,
     every OSD up and in, and every placement group C(active+clean).
   - An OSD registered with the monitors but never started (a creation that did not finish) does
-    not count: it holds no data.
+    not count, it holds no data.
   - Read the PG states with O(eucalyptus.ceph.ceph_info#module:flush_pg_stats=true), else they can be stale.
 options:
   _input:
