@@ -57,13 +57,17 @@ ensure_docker() {
     die "dockerd did not answer within 60 s (see /var/log/dockerd.log)"
 }
 
-ensure_collection_link() {
-    # build/collections/ansible_collections/eucalyptus/ceph -> the repository (relative link)
-    local dir="$REPO/build/collections/ansible_collections/eucalyptus" link
-    link="$dir/ceph"
-    mkdir -p "$dir"
-    if [[ ! -e $link ]]; then ln -s ../../../.. "$link"; fi
-    [[ -f $link/galaxy.yml ]] || die "$link does not point at the collection"
+ensure_collection() {
+    # the scenarios run the installed Galaxy artifact of this tree (molecule.yml reads
+    # EUCA_COLLECTIONS_PATH); scripts/test.sh installs it once for all its scenarios
+    if [[ -z ${EUCA_COLLECTIONS_PATH:-} ]]; then
+        EUCA_COLLECTIONS_PATH=$(ANSIBLE_GALAXY=$VENV/bin/ansible-galaxy bash "$REPO/scripts/install_collection.sh") \
+            || die "scripts/install_collection.sh failed"
+    fi
+    [[ -f $EUCA_COLLECTIONS_PATH/ansible_collections/eucalyptus/ceph/MANIFEST.json ]] \
+        || die "$EUCA_COLLECTIONS_PATH holds no installed eucalyptus.ceph"
+    export EUCA_COLLECTIONS_PATH
+    say "collection: the artifact installed in $EUCA_COLLECTIONS_PATH"
 }
 
 ensure_venv() {
@@ -148,7 +152,7 @@ cmd_status() {
 cmd_up() {
     ensure_docker
     ensure_venv
-    ensure_collection_link
+    ensure_collection
     step images build_images
     step create molecule_ create
     step prepare molecule_ prepare
@@ -172,7 +176,7 @@ cmd_down() {
 cmd_test() {
     ensure_docker
     ensure_venv
-    ensure_collection_link
+    ensure_collection
     step images build_images
     local rc=0
     step "test-$SCENARIO" molecule_test_traced || rc=$?
@@ -209,10 +213,10 @@ case ${1:-} in
     test) cmd_test ;;
     images) ensure_docker; step images build_images ;;
     converge)
-        ensure_venv; ensure_collection_link
+        ensure_venv; ensure_collection
         step converge molecule_ converge || { summary; die "converge failed"; }
         summary ;;
-    verify) ensure_venv; ensure_collection_link; step verify molecule_ verify ;;
+    verify) ensure_venv; ensure_collection; step verify molecule_ verify ;;
     down) cmd_down ;;
     status) cmd_status ;;
     *) sed -n '2,12p' "$0" >&2; exit 2 ;;

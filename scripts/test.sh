@@ -37,6 +37,12 @@ export PATH="$VENV/bin:$PATH"
 # unit tests import the collection as ansible_collections.eucalyptus.ceph (the link is made by bootstrap)
 export PYTHONPATH="$REPO/build/collections${PYTHONPATH:+:$PYTHONPATH}"
 read -r -a EXTRA <<<"${PYTEST_ARGS:-}"
+# integration tests and scenarios run the collection as installed from its Galaxy artifact
+# (what an operator gets), installed once here for all of them
+if [[ -z ${EUCA_COLLECTIONS_PATH:-} ]]; then
+    EUCA_COLLECTIONS_PATH=$(bash scripts/install_collection.sh) || { echo "scripts/install_collection.sh failed" >&2; exit 1; }
+fi
+export EUCA_COLLECTIONS_PATH
 
 # pytest exit 5 = "no tests collected": a stage that tests nothing is a failure, not a pass
 run_pytest() {

@@ -320,6 +320,30 @@ def ensure_collection_link() -> Path:
     return COLLECTIONS_DIR
 
 
+_INSTALLED: list[Path] = []
+
+
+def installed_collections_path() -> Path:
+    """The collections path holding the installed Galaxy artifact of this tree
+    (scripts/install_collection.sh; EUCA_COLLECTIONS_PATH when the caller made it already).
+    ansible runs the modules, roles and playbooks from there, never from the source tree, so a
+    file the artifact lacks fails the test that needs it."""
+    if not _INSTALLED:
+        given = os.environ.get("EUCA_COLLECTIONS_PATH")
+        if given:
+            path = Path(given)
+        else:
+            galaxy = shutil.which("ansible-galaxy", path=str(Path(sys.executable).parent)) or "ansible-galaxy"
+            out = subprocess.run(["bash", str(REPO / "scripts" / "install_collection.sh")], check=True,
+                                 env={**os.environ, "ANSIBLE_GALAXY": galaxy},
+                                 text=True, stdout=subprocess.PIPE, timeout=300).stdout
+            path = Path(out.strip().splitlines()[-1])
+        if not (path / "ansible_collections" / "eucalyptus" / "ceph" / "MANIFEST.json").is_file():
+            raise RuntimeError(f"{path} holds no installed eucalyptus.ceph artifact")
+        _INSTALLED.append(path)
+    return _INSTALLED[0]
+
+
 @dataclass
 class ModuleRun:
     """Outcome of one module run. ``result`` is the task result dict as the json callback
@@ -447,7 +471,7 @@ class ModuleRunner:
     def env(self, extra_env: dict | None = None) -> dict:
         env = dict(os.environ)
         env.update({
-            "ANSIBLE_COLLECTIONS_PATH": str(ensure_collection_link()),
+            "ANSIBLE_COLLECTIONS_PATH": str(installed_collections_path()),
             "ANSIBLE_PYTHON_INTERPRETER": MODULE_PYTHON,   # Debian's rados/rbd/libvirt bindings
             "ANSIBLE_STDOUT_CALLBACK": "json",
             "ANSIBLE_LOAD_CALLBACK_PLUGINS": "1",

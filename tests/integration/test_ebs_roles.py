@@ -3,11 +3,10 @@
 validation playbook with the SC's and the NC's own keys."""
 
 import json
-import os
 
 import pytest
 
-from conftest import REPO, remove_image
+from conftest import remove_image
 
 pytestmark = pytest.mark.ceph
 
@@ -91,7 +90,7 @@ def test_ebs_pools_role(run_module, inventory, admin, tmp_path):
 def test_validate_playbook(run_module, inventory, admin):
     inv, tmp = inventory
     write_keyrings(run_module, tmp, admin)
-    p, doc = playbook(run_module, inv, os.path.join(REPO, "playbooks", "validate.yml"))
+    p, doc = playbook(run_module, inv, "eucalyptus.ceph.validate")
     assert p.returncode == 0, p.stdout[-4000:]
     report = [t for play in doc["plays"] for t in play["tasks"] if t["task"]["name"].endswith("Report")]
     lines = report[0]["hosts"]["sc1"]["msg"]
@@ -107,7 +106,7 @@ def test_validate_fails_with_a_wrong_nc_key(run_module, inventory, admin):
     inv, tmp = inventory
     write_keyrings(run_module, tmp, admin, nc_key=admin.get_key("admin"))
     try:
-        p, _doc = playbook(run_module, inv, os.path.join(REPO, "playbooks", "validate.yml"))
+        p, _doc = playbook(run_module, inv, "eucalyptus.ceph.validate")
         assert p.returncode != 0
         assert "cannot connect" in p.stdout
     finally:

@@ -8,6 +8,7 @@ import time
 import uuid
 
 import pytest
+from conftest import installed_collections_path
 
 pytestmark = pytest.mark.ceph
 
@@ -91,14 +92,15 @@ def test_run_module_reports_failure_and_check_mode(run_module):
 
 
 def test_collection_is_resolvable(run_module):
-    """The build/collections symlink makes eucalyptus.ceph visible to ansible."""
+    """ansible resolves eucalyptus.ceph to the installed Galaxy artifact, not to the source tree."""
     env = run_module.env()
     p = subprocess.run([os.path.join(os.path.dirname(run_module.ansible_playbook), "ansible-galaxy"),
                         "collection", "list", "eucalyptus.ceph", "--format", "json"],
                        env=env, text=True, capture_output=True, timeout=120, check=False)
     assert p.returncode == 0, p.stderr
     found = json.loads(p.stdout)
-    assert any("eucalyptus.ceph" in cols for cols in found.values()), found
+    assert list(found) == [str(installed_collections_path() / "ansible_collections")], found
+    assert "eucalyptus.ceph" in next(iter(found.values())), found
 
 
 def test_exec_tracer_catches_a_key_in_argv_and_in_the_environment(ceph_cluster, admin, run_module):

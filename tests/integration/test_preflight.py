@@ -3,16 +3,14 @@ roles, against the real cluster with a local multi-host inventory: a bad invento
 before any change, with a message that says what to fix."""
 
 import json
-import os
 
 import pytest
 
-from conftest import REPO
 from test_ebs_roles import changed, playbook
 
 pytestmark = pytest.mark.ceph
 
-PREFLIGHT = os.path.join(REPO, "playbooks", "preflight.yml")
+PREFLIGHT = "eucalyptus.ceph.preflight"  # the installed artifact's playbook
 UUID = "5b7c2a6e-3f1d-4c8e-9a0b-1e2f3a4b5c6d"
 
 

@@ -18,9 +18,8 @@ import testinfra
 
 INVENTORY = os.environ["MOLECULE_INVENTORY_FILE"]
 SCENARIO = os.environ["MOLECULE_SCENARIO_DIRECTORY"]
-REPO = os.path.abspath(os.path.join(SCENARIO, "..", ".."))
-# the collection's own rule for a clean PG (build/collections links the repository)
-sys.path.insert(0, os.path.join(REPO, "build", "collections"))
+# the collection's own rule for a clean PG, from the installed artifact (scripts/lab.sh)
+sys.path.insert(0, os.environ["EUCA_COLLECTIONS_PATH"])
 from ansible_collections.eucalyptus.ceph.plugins.module_utils.cluster_facts import is_active_clean  # noqa: E402
 MON = testinfra.get_host("ansible://xmon1?ansible_inventory=%s" % INVENTORY)
 CLIENT = testinfra.get_host("ansible://xclient?ansible_inventory=%s" % INVENTORY)
@@ -193,9 +192,10 @@ def test_ebs_pools_survive_a_host_failure():
 
 
 def _expand_run(*extra):
-    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
+    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0",
+               ANSIBLE_COLLECTIONS_PATH=os.environ["EUCA_COLLECTIONS_PATH"])
     cmd = ["ansible-playbook", "-i", INVENTORY, "-i", os.path.join(SCENARIO, "inventory", "expanded.yml"),
-           os.path.join(REPO, "playbooks", "expand.yml")] + list(extra)
+           "eucalyptus.ceph.expand"] + list(extra)
     run = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     return run.stdout
