@@ -26,6 +26,8 @@ APT_PACKAGES=(
     git rsync
     # every exec of the integration tests' ansible-playbook runs is traced for keys
     strace
+    # the documentation site is looked at in a real browser (tests/docs)
+    chromium-headless-shell
 )
 
 START=$SECONDS

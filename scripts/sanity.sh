@@ -33,4 +33,12 @@ ansible-test sanity --python 3.11 --requirements --color no "$@" || rc=$?
 # only copy of the collection (--offline: nothing installed, nothing fetched).
 echo "==> sanity: ansible-lint --profile production roles/ playbooks/"
 ANSIBLE_COLLECTIONS_PATH="$root" ansible-lint --offline --profile production --nocolor roles/ playbooks/ || rc=$?
+
+# The oldest Python the module code claims (tests/config.yml, modules.python_requires: the
+# target hosts' interpreter) checked by vermin on everything that runs there. str.decode:
+# vermin takes bytes.decode for Python 2's str.decode.
+min_python=$(sed -nE 's/^ *python_requires: *">=([0-9.]+)".*/\1/p' "$repo/tests/config.yml")
+[[ -n $min_python ]] || { echo "tests/config.yml states no modules.python_requires" >&2; rc=1; }
+echo "==> sanity: vermin -t=$min_python- plugins/ (the target hosts' oldest Python)"
+vermin --no-tips --violations --eval-annotations --exclude str.decode -t="$min_python-" plugins/ || rc=$?
 exit "$rc"

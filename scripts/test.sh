@@ -2,7 +2,9 @@
 # scripts/test.sh [STAGE...] - the project's test entry point (also what CI runs).
 #
 # Stages, in this order by default:
-#   sanity       scripts/sanity.sh (ansible-test sanity), when that script exists
+#   sanity       scripts/sanity.sh (ansible-test sanity, ansible-lint, vermin)
+#   docs         scripts/docsite/build.sh (antsibull-docs lint, the site), then tests/docs:
+#                the site as headless Chromium renders it
 #   unit         pytest tests/unit
 #   integration  pytest tests/integration  (real Ceph cluster, libvirtd; root)
 #   molecule     the release matrix (MOLECULE_MATRIX below): Molecule scenarios through
@@ -18,7 +20,7 @@ set -Euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
-ALL_STAGES=(sanity unit integration molecule)
+ALL_STAGES=(sanity docs unit integration molecule)
 STAGES=("$@")
 ((${#STAGES[@]})) || STAGES=("${ALL_STAGES[@]}")
 for s in "${STAGES[@]}"; do
@@ -59,6 +61,10 @@ stage_sanity() {
     else
         echo "scripts/sanity.sh not present: sanity skipped" >&2
     fi
+}
+
+stage_docs() {
+    bash scripts/docsite/build.sh && run_pytest tests/docs -v -ra
 }
 
 stage_unit() {
