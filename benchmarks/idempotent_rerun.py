@@ -54,8 +54,9 @@ def self_cpu():
 
 
 def library_round(conf):
-    from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import CephClient
-    from ansible_collections.eucalyptus.ceph.plugins.module_utils import cephx_users, rbd_pools
+    from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_client import CephClient
+    from ansible_collections.eucalyptus.ceph.plugins.module_utils import _cephx_users as cephx_users
+    from ansible_collections.eucalyptus.ceph.plugins.module_utils import _rbd_pools as rbd_pools
 
     calls = 0
     for pool in POOLS:

@@ -23,14 +23,18 @@ description:
   - O(state=recorded) keeps a record that exists already and says so (RV(resumed)), because the
     values before the first, interrupted run are the ones to restore.
 extends_documentation_fragment:
+  - eucalyptus.ceph.attributes
+  - eucalyptus.ceph.attributes.actiongroup_ceph
   - eucalyptus.ceph.cluster
 attributes:
   check_mode:
     support: full
-    description: Reads the record and the current values and reports what a real run would write or put back.
+    details: Reads the record and the current values and reports what a real run would write or put back.
   diff_mode:
     support: full
-    description: Shows the values before and after the entries that would be put back, or the record written.
+    details: Shows the values before and after the entries that would be put back, or the record written.
+  idempotent:
+    support: full
 options:
   name:
     description: The record's name (lower-case letters, digits, C(_) and C(-)).
@@ -136,9 +140,9 @@ changes:
 
 import json
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils import change_records
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_module import CephModule
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.osd_map import SETTABLE_FLAGS
+from ansible_collections.eucalyptus.ceph.plugins.module_utils import _change_records as change_records
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_module import CephModule
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._osd_map import SETTABLE_FLAGS
 
 
 def record_text(record):

@@ -23,14 +23,18 @@ description:
     ignore them, and Tentacle's monitors drop C(osd_recovery_max_active) again. The message says what to
     use instead (C(osd_mclock_profile)).
 extends_documentation_fragment:
+  - eucalyptus.ceph.attributes
+  - eucalyptus.ceph.attributes.actiongroup_ceph
   - eucalyptus.ceph.cluster
 attributes:
   check_mode:
     support: full
-    description: Reports what would change.
+    details: Reports what would change.
   diff_mode:
     support: full
-    description: Shows the value before and after.
+    details: Shows the value before and after.
+  idempotent:
+    support: full
 options:
   who:
     description: The section, for example V(global), V(mon), V(mgr), V(osd), V(osd.3).
@@ -82,9 +86,9 @@ osd_scheduler:
   type: dict
 """
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_module import CephModule
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.cluster_facts import get_osd_scheduler
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.config_db import current_value, same_value
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_module import CephModule
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._cluster_facts import get_osd_scheduler
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._config_db import current_value, same_value
 
 
 # Under the mClock scheduler (the default since Quincy) the OSDs keep these to the profile's

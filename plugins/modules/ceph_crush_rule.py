@@ -22,14 +22,18 @@ description:
   - A pool is only switched when the rule has at least as many failure domains holding CRUSH
     weight as the pool has replicas (else its PGs would stay undersized), unless O(force=true).
 extends_documentation_fragment:
+  - eucalyptus.ceph.attributes
+  - eucalyptus.ceph.attributes.actiongroup_ceph
   - eucalyptus.ceph.cluster
 attributes:
   check_mode:
     support: full
-    description: Reports the rule and the pools that would change.
+    details: Reports the rule and the pools that would change.
   diff_mode:
     support: full
-    description: Shows the pools' rules before and after.
+    details: Shows the pools' rules before and after.
+  idempotent:
+    support: full
 options:
   name:
     description: Rule name.
@@ -108,8 +112,8 @@ placement_before:
       size: 2
 """
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_module import CephModule
-from ansible_collections.eucalyptus.ceph.plugins.module_utils import osd_map
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_module import CephModule
+from ansible_collections.eucalyptus.ceph.plugins.module_utils import _osd_map as osd_map
 
 
 def find_rule(rules, name):

@@ -16,14 +16,18 @@ description:
   - With O(fraction), the weight is that fraction of the weight Ceph gives an OSD of its size
     (its size in TiB), which is how an expansion brings new OSDs in step by step.
 extends_documentation_fragment:
+  - eucalyptus.ceph.attributes
+  - eucalyptus.ceph.attributes.actiongroup_ceph
   - eucalyptus.ceph.cluster
 attributes:
   check_mode:
     support: full
-    description: Reports the weights that would change.
+    details: Reports the weights that would change.
   diff_mode:
     support: full
-    description: Shows the weights before and after.
+    details: Shows the weights before and after.
+  idempotent:
+    support: full
 options:
   osds:
     description: OSD ids.
@@ -73,8 +77,8 @@ before:
   type: dict
 """
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_module import CephModule
-from ansible_collections.eucalyptus.ceph.plugins.module_utils import osd_map
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_module import CephModule
+from ansible_collections.eucalyptus.ceph.plugins.module_utils import _osd_map as osd_map
 
 
 def run(cm):

@@ -20,17 +20,21 @@ description:
   - The key travels from the monitor to the file inside the module only; it is never on a
     command line, in the module arguments or in its result.
 extends_documentation_fragment:
+  - eucalyptus.ceph.attributes
+  - eucalyptus.ceph.attributes.actiongroup_ceph
   - eucalyptus.ceph.cluster
 attributes:
   check_mode:
     support: full
-    description:
+    details:
       - Reports what would change; nothing is sent or written.
       - The keyring of a new entity is planned (path, owner, group, mode checked) without its key,
         which only the monitors make (RV(keyring)).
   diff_mode:
     support: none
-    description: The key is never shown; the result says whether the keyring was written.
+    details: The key is never shown; the result says whether the keyring was written.
+  idempotent:
+    support: full
 options:
   entity:
     description: The full entity name, for example V(mgr.mon1) or V(client.bootstrap-osd).
@@ -94,14 +98,13 @@ keyring:
            group: ceph, mode: "0600"}
 """
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import CephClientError
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_module import CephModule
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.daemon_keys import (
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_client import CephClientError
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_module import CephModule
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._daemon_keys import (
     caps_to_list,
-    render_daemon_keyring,
     valid_entity,
 )
-from ansible_collections.eucalyptus.ceph.plugins.module_utils import keyring_file
+from ansible_collections.eucalyptus.ceph.plugins.module_utils import _keyring_file as keyring_file
 
 ENOENT = 2
 
@@ -155,7 +158,7 @@ def run(cm):
     if p["path"] and key is not None:
         try:
             written = keyring_file.ensure_present(
-                p["path"], render_daemon_keyring(entity, key), owner=p["owner"], group=p["group"],
+                p["path"], keyring_file.render_entity(entity, key), owner=p["owner"], group=p["group"],
                 mode=keyring_file.parse_mode(p["mode"]), check_mode=cm.check_mode)
         except keyring_file.KeyringFileError as exc:
             cm.fail("%s; the keyring was not written" % exc, **result)

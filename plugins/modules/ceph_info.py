@@ -18,14 +18,18 @@ description:
     right after OSDs start or join, the monitor can report stale PG states (C(unknown), or
     the previous mapping as C(active+clean)) while health already says C(HEALTH_OK).
 extends_documentation_fragment:
+  - eucalyptus.ceph.attributes
+  - eucalyptus.ceph.attributes.actiongroup_ceph
   - eucalyptus.ceph.cluster
 attributes:
   check_mode:
     support: full
-    description: The module never changes anything; check mode runs it unchanged.
+    details: The module never changes anything; check mode runs it unchanged.
   diff_mode:
     support: none
-    description: Nothing changes, so there is no diff.
+    details: Nothing changes, so there is no diff.
+  idempotent:
+    support: full
 options:
   gather:
     description:
@@ -197,8 +201,8 @@ pg_stats_flush:
   sample: {osds: [0, 1, 2], skipped: {}, seconds: 0.41}
 """
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_module import CephModule
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.cluster_facts import SUBSETS, gather_facts
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_module import CephModule
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._cluster_facts import SUBSETS, gather_facts
 
 
 def run(cm):

@@ -23,16 +23,20 @@ description:
   - Works with the C(client.bootstrap-osd) user (C(mon 'allow profile bootstrap-osd')).
   - Idempotent - an OSD whose fsid is already in the OSD map is not created again.
 extends_documentation_fragment:
+  - eucalyptus.ceph.attributes
+  - eucalyptus.ceph.attributes.actiongroup_ceph
   - eucalyptus.ceph.cluster
 attributes:
   check_mode:
     support: full
-    description:
+    details:
       - Reports whether the OSD would be created, with the id the monitors would give it, and plans its
         keyring; nothing is sent or written.
   diff_mode:
     support: none
-    description: The OSD map has no diff to show; the result says whether the OSD was created.
+    details: The OSD map has no diff to show; the result says whether the OSD was created.
+  idempotent:
+    support: full
 options:
   uuid:
     description: The OSD's fsid (C(ceph-osd --osd-uuid)).
@@ -111,13 +115,12 @@ keyring:
 import json
 import os
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_module import CephModule
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.daemon_keys import (
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_module import CephModule
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._daemon_keys import (
     DaemonKeyError,
     read_key_file,
-    render_daemon_keyring,
 )
-from ansible_collections.eucalyptus.ceph.plugins.module_utils import keyring_file
+from ansible_collections.eucalyptus.ceph.plugins.module_utils import _keyring_file as keyring_file
 
 
 def find_osd(osd_dump, uuid):
@@ -198,7 +201,7 @@ def run(cm):
                                                                    mode=mode)
                 return result
             written = keyring_file.ensure_present(
-                path, render_daemon_keyring("osd.%d" % osd_id, key), owner=p["owner"], group=p["group"],
+                path, keyring_file.render_entity("osd.%d" % osd_id, key), owner=p["owner"], group=p["group"],
                 mode=mode, check_mode=cm.check_mode)
         except keyring_file.KeyringFileError as exc:
             result.pop("changed")

@@ -15,14 +15,18 @@ description:
   - C(ceph osd set|unset FLAG) for each flag of O(flags), only where the OSD map differs.
   - Returns the flags before the run, so that a play can restore exactly what it found.
 extends_documentation_fragment:
+  - eucalyptus.ceph.attributes
+  - eucalyptus.ceph.attributes.actiongroup_ceph
   - eucalyptus.ceph.cluster
 attributes:
   check_mode:
     support: full
-    description: Reports the flags that would change.
+    details: Reports the flags that would change.
   diff_mode:
     support: full
-    description: Shows the settable flags before and after.
+    details: Shows the settable flags before and after.
+  idempotent:
+    support: full
 options:
   flags:
     description:
@@ -63,8 +67,8 @@ flags:
   sample: [noout, norebalance]
 """
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_module import CephModule
-from ansible_collections.eucalyptus.ceph.plugins.module_utils import osd_map
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_module import CephModule
+from ansible_collections.eucalyptus.ceph.plugins.module_utils import _osd_map as osd_map
 
 
 def run(cm):

@@ -21,14 +21,18 @@ description:
     (C(ceph osd purge)). Each OSD must be down and, unless O(force=true), safe to destroy.
     With O(crush_host), that host bucket is removed afterwards when it holds nothing any more.
 extends_documentation_fragment:
+  - eucalyptus.ceph.attributes
+  - eucalyptus.ceph.attributes.actiongroup_ceph
   - eucalyptus.ceph.cluster
 attributes:
   check_mode:
     support: full
-    description: Reports what would change; the checks of V(state=purged) still run.
+    details: Reports what would change; the checks of V(state=purged) still run.
   diff_mode:
     support: none
-    description: Nothing to compare; RV(changed_osds) lists what changes.
+    details: Nothing to compare; RV(changed_osds) lists what changes.
+  idempotent:
+    support: full
 options:
   osds:
     description: OSD ids. Ids no longer in the OSD map are ignored (already purged).
@@ -84,8 +88,8 @@ changed_osds:
 
 import errno
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import CephClientError
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_module import CephModule
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_client import CephClientError
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_module import CephModule
 
 NOT_YET = (errno.EBUSY, errno.EAGAIN)
 

@@ -25,13 +25,17 @@ description:
     mode does not rewrite the file.
   - Needs no connection to Ceph; get the key from M(eucalyptus.ceph.cephx_user) (O(eucalyptus.ceph.cephx_user#module:return_key=true))
     or C(ceph auth get-key).
+extends_documentation_fragment:
+  - eucalyptus.ceph.attributes
 attributes:
   check_mode:
     support: full
-    description: Reports what would change without touching the file.
+    details: Reports what would change without touching the file.
   diff_mode:
     support: full
-    description: Shows the file before and after with the key replaced by C(<redacted>), plus owner, group and mode.
+    details: Shows the file before and after with the key replaced by C(<redacted>), plus owner, group and mode.
+  idempotent:
+    support: full
 options:
   path:
     description:
@@ -180,10 +184,10 @@ owner:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils import keyring_file
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.caps import caps_error, normalize_caps
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.cephx_key import cephx_key_error
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.names import client_id_error
+from ansible_collections.eucalyptus.ceph.plugins.module_utils import _keyring_file as keyring_file
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._caps import caps_error, normalize_caps
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._cephx_key import cephx_key_error
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._names import client_id_error
 
 
 def run(module):

@@ -19,14 +19,18 @@ description:
   - The diff shows capabilities only; the key never appears in a diff, a log or, unless asked
     for under C(no_log), a return value.
 extends_documentation_fragment:
+  - eucalyptus.ceph.attributes
+  - eucalyptus.ceph.attributes.actiongroup_ceph
   - eucalyptus.ceph.cluster
 attributes:
   check_mode:
     support: full
-    description: Reports what would change without changing it.
+    details: Reports what would change without changing it.
   diff_mode:
     support: full
-    description: Shows the user's capabilities before and after.
+    details: Shows the user's capabilities before and after.
+  idempotent:
+    support: full
 options:
   name:
     description: The cephx id, without the C(client.) prefix.
@@ -145,11 +149,11 @@ key:
   type: str
 """
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.caps import caps_error, normalize_caps, profile_caps
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.cephx_key import cephx_key_error
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_module import CephModule
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.names import client_id_error, pool_name_error
-from ansible_collections.eucalyptus.ceph.plugins.module_utils import cephx_users
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._caps import caps_error, normalize_caps, profile_caps
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._cephx_key import cephx_key_error
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_module import CephModule
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._names import client_id_error, pool_name_error
+from ansible_collections.eucalyptus.ceph.plugins.module_utils import _cephx_users as cephx_users
 
 
 def desired_caps(params):

@@ -21,13 +21,17 @@ description:
     owner, group and mode.
   - Values are refused when they hold quotes, C($), backquotes, backslashes or control characters,
     because the file is sourced by a shell.
+extends_documentation_fragment:
+  - eucalyptus.ceph.attributes
 attributes:
   check_mode:
     support: full
-    description: Computes the new file and reports the change without writing it.
+    details: Computes the new file and reports the change without writing it.
   diff_mode:
     support: full
-    description: The file before and after (eucalyptus.conf holds paths and names, no secrets).
+    details: The file before and after (eucalyptus.conf holds paths and names, no secrets).
+  idempotent:
+    support: full
 options:
   path:
     description: The file.
@@ -87,7 +91,7 @@ import tempfile
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.eucalyptus_conf import (
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._eucalyptus_conf import (
     EucalyptusConfError,
     apply_settings,
     read_settings,

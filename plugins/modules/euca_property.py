@@ -25,13 +25,17 @@ description:
     same task does not set it to C(ceph-rbd).
   - Property values are configuration, not secrets (the keyring is given by its path, never its
     key); still, only the names and values of the properties of the task are returned.
+extends_documentation_fragment:
+  - eucalyptus.ceph.attributes
 attributes:
   check_mode:
     support: full
-    description: Reads the current values and reports what would change without writing anything.
+    details: Reads the current values and reports what would change without writing anything.
   diff_mode:
     support: full
-    description: Shows the values of the task's properties before and after.
+    details: Shows the values of the task's properties before and after.
+  idempotent:
+    support: full
 options:
   name:
     description:
@@ -155,8 +159,8 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils import euctl as euctl_utils
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.euctl import (
+from ansible_collections.eucalyptus.ceph.plugins.module_utils import _euctl as euctl_utils
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._euctl import (
     CEPH_RBD,
     Euctl,
     EuctlError,

@@ -25,13 +25,17 @@ description:
 requirements:
   - Debian's C(python3-libvirt) on the target host, used with the system Python.
   - A running libvirt daemon reachable at O(uri).
+extends_documentation_fragment:
+  - eucalyptus.ceph.attributes
 attributes:
   check_mode:
     support: full
-    description: Reports what would change without changing the secret.
+    details: Reports what would change without changing the secret.
   diff_mode:
     support: full
-    description: Shows the secret definition XML before and after; the value is only shown as C(<redacted>).
+    details: Shows the secret definition XML before and after; the value is only shown as C(<redacted>).
+  idempotent:
+    support: full
 options:
   uuid:
     description:
@@ -149,8 +153,8 @@ differences:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils import libvirt_secrets
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.cephx_key import cephx_key_bytes, cephx_key_error
+from ansible_collections.eucalyptus.ceph.plugins.module_utils import _libvirt_secrets as libvirt_secrets
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._cephx_key import cephx_key_bytes, cephx_key_error
 
 
 def run(module, store):

@@ -22,15 +22,19 @@ description:
   - Connects as any cephx user (O(cluster_user), O(cluster_keyring)), so it can prove what a
     user's caps allow. An operation refused by the cluster fails with C(errno) set (C(1) for EPERM).
 extends_documentation_fragment:
+  - eucalyptus.ceph.attributes
+  - eucalyptus.ceph.attributes.actiongroup_ceph
   - eucalyptus.ceph.cluster
   - eucalyptus.ceph.cluster.long_operations
 attributes:
   check_mode:
     support: full
-    description: Plans and reports every change (C(changes), C(image), diff) without making it.
+    details: Plans and reports every change (C(changes), C(image), diff) without making it.
   diff_mode:
     support: full
-    description: The diff shows the image's name, size, features, parent and snapshots before and after.
+    details: The diff shows the image's name, size, features, parent and snapshots before and after.
+  idempotent:
+    support: full
 options:
   pool:
     description: Pool of the image.
@@ -267,8 +271,8 @@ errno:
   type: int
 """
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_module import CephModule, osd_op_timeout_argument_spec
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.rbd_images import (
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_module import CephModule, osd_op_timeout_argument_spec
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._rbd_images import (
     ImagePlanner,
     ActionFailed,
     apply_actions,

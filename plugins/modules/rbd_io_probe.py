@@ -20,17 +20,21 @@ description:
     at the same time, each seeing the other's writes.
   - Works on clones (the write copies up from the parent, which may live in a snapshot pool).
 extends_documentation_fragment:
+  - eucalyptus.ceph.attributes
+  - eucalyptus.ceph.attributes.actiongroup_ceph
   - eucalyptus.ceph.cluster
 attributes:
   check_mode:
     support: full
-    description:
+    details:
       - Opens the image read-only with the same user and reads the marker block. Reports a change
         exactly when a real run would write, that is when the block does not hold O(marker) yet.
       - Peers' markers already in the image are reported in RV(seen); they are not waited for.
   diff_mode:
     support: none
-    description: A probe writes data blocks; there is no state to diff.
+    details: A probe writes data blocks; there is no state to diff.
+  idempotent:
+    support: full
 options:
   pool:
     description: Pool of the image.
@@ -106,14 +110,9 @@ waited:
 
 import time
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import CephClientError
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_module import CephModule
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.names import image_name_error, pool_name_error
-
-try:
-    import rbd
-except ImportError:  # reported by CephModule
-    rbd = None
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_client import CephClientError, rbd, rbd_errors
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_module import CephModule
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._names import image_name_error, pool_name_error
 
 
 def block(marker, size):
@@ -136,7 +135,7 @@ def run(cm):
     mine = block(p["marker"], size)
     pending = dict((w["offset"], block(w["marker"], size)) for w in p["wait_for"])
     ioctx = cm.client.ioctx(p["pool"])
-    try:
+    with rbd_errors("%s/%s" % (p["pool"], p["image"])):
         # check mode opens the image read-only with the same user: what is there decides
         # whether the marker would be written; peers' markers are looked for, not waited for
         with rbd.Image(ioctx, p["image"], read_only=cm.check_mode) as image:
@@ -165,8 +164,6 @@ def run(cm):
                                           % (sorted(pending), p["timeout"]))
                 time.sleep(0.2)
             return dict(changed=changed, written=changed, seen=seen, waited=round(time.time() - start, 2))
-    except rbd.Error as exc:
-        raise CephClientError("%s/%s: %s" % (p["pool"], p["image"], exc), getattr(exc, "errno", None))
 
 
 def main():

@@ -18,14 +18,18 @@ description:
   - A run that fails after changing something reports C(changed=true), the steps it did in RV(changes)
     and the pool as it was left; the next run goes on from there.
 extends_documentation_fragment:
+  - eucalyptus.ceph.attributes
+  - eucalyptus.ceph.attributes.actiongroup_ceph
   - eucalyptus.ceph.cluster
 attributes:
   check_mode:
     support: full
-    description: Reports the settings that would change without changing them.
+    details: Reports the settings that would change without changing them.
   diff_mode:
     support: full
-    description: Shows the managed settings before and after.
+    details: Shows the managed settings before and after.
+  idempotent:
+    support: full
 options:
   name:
     description: Name of the pool.
@@ -130,10 +134,10 @@ changes:
   sample: ["create pool", "set size to 2", "enable application rbd", "rbd pool init"]
 """
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import CephClientError
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_module import CephModule
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.names import pool_name_error
-from ansible_collections.eucalyptus.ceph.plugins.module_utils import rbd_pools
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_client import CephClientError
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_module import CephModule
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._names import pool_name_error
+from ansible_collections.eucalyptus.ceph.plugins.module_utils import _rbd_pools as rbd_pools
 
 
 def run(cm):

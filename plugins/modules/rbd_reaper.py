@@ -21,15 +21,19 @@ description:
     anything, so check mode reports exactly what a real run removes.
   - Images without the prefix are never touched.
 extends_documentation_fragment:
+  - eucalyptus.ceph.attributes
+  - eucalyptus.ceph.attributes.actiongroup_ceph
   - eucalyptus.ceph.cluster
   - eucalyptus.ceph.cluster.long_operations
 attributes:
   check_mode:
     support: full
-    description: Reports the images that would be removed and those kept, removes nothing.
+    details: Reports the images that would be removed and those kept, removes nothing.
   diff_mode:
     support: none
-    description: The result lists removed and kept images instead of a diff.
+    details: The result lists removed and kept images instead of a diff.
+  idempotent:
+    support: full
 options:
   pools:
     description: Pools to reap (the volume and snapshot pools).
@@ -79,10 +83,10 @@ not_done:
   sample: [remove eucavolumes/del12345678-vol-2]
 """
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import CephClientError
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_module import CephModule, osd_op_timeout_argument_spec
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.names import pool_name_error
-from ansible_collections.eucalyptus.ceph.plugins.module_utils import rbd_reaper
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_client import CephClientError
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_module import CephModule, osd_op_timeout_argument_spec
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._names import pool_name_error
+from ansible_collections.eucalyptus.ceph.plugins.module_utils import _rbd_reaper as rbd_reaper
 
 
 def spec(key):

@@ -19,7 +19,7 @@ from test_caps_profiles import NC_USER, SC_USER, profiles  # noqa: F401  pylint:
 pytestmark = pytest.mark.ceph
 
 sys.path.insert(0, str(__import__("conftest").ensure_collection_link()))
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import (  # noqa: E402
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_client import (  # noqa: E402
     MON_COMMANDS,
     CephArgumentError,
     CephClient,

@@ -76,3 +76,20 @@ def test_every_module_that_talks_to_ceph_is_in_the_action_group():
                        if "CephModule(" in p.read_text())
     assert ceph_modules == group, {"not in the group": sorted(ceph_modules - group),
                                    "in the group but no CephModule": sorted(group - ceph_modules)}
+
+
+def test_the_action_group_attribute_is_documented_on_exactly_the_group():
+    """The docs' action_group attribute (doc fragment attributes.actiongroup_ceph) says which
+    modules module_defaults reaches: it must match meta/runtime.yml."""
+    import yaml
+    group = set(yaml.safe_load((REPO / "meta" / "runtime.yml").read_text())["action_groups"]["ceph"])
+    documented = set()
+    for path in (REPO / "plugins" / "modules").glob("*.py"):
+        text = path.read_text()
+        doc = yaml.safe_load(text[text.index('DOCUMENTATION = r"""') + 20:text.index('"""', text.index('DOCUMENTATION') + 20)])
+        fragments = doc.get("extends_documentation_fragment", [])
+        assert "eucalyptus.ceph.attributes" in fragments, path.name
+        assert {"check_mode", "diff_mode", "idempotent"} <= set(doc["attributes"]), path.name
+        if "eucalyptus.ceph.attributes.actiongroup_ceph" in fragments:
+            documented.add(path.stem)
+    assert documented == group

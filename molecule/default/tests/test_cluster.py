@@ -11,7 +11,7 @@ import testinfra.utils.ansible_runner
 
 # the collection's own rule for a clean PG, from the installed artifact (scripts/lab.sh)
 sys.path.insert(0, os.environ["EUCA_COLLECTIONS_PATH"])
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.cluster_facts import is_active_clean  # noqa: E402
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._cluster_facts import is_active_clean  # noqa: E402
 
 RUNNER = testinfra.utils.ansible_runner.AnsibleRunner(os.environ["MOLECULE_INVENTORY_FILE"])
 testinfra_hosts = RUNNER.get_hosts("all")

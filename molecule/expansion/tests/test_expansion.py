@@ -20,7 +20,7 @@ INVENTORY = os.environ["MOLECULE_INVENTORY_FILE"]
 SCENARIO = os.environ["MOLECULE_SCENARIO_DIRECTORY"]
 # the collection's own rule for a clean PG, from the installed artifact (scripts/lab.sh)
 sys.path.insert(0, os.environ["EUCA_COLLECTIONS_PATH"])
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.cluster_facts import is_active_clean  # noqa: E402
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._cluster_facts import is_active_clean  # noqa: E402
 MON = testinfra.get_host("ansible://xmon1?ansible_inventory=%s" % INVENTORY)
 CLIENT = testinfra.get_host("ansible://xclient?ansible_inventory=%s" % INVENTORY)
 # the tests below address hosts themselves; run them once

@@ -1,6 +1,6 @@
 import pytest
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.caps import (
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._caps import (
     caps_error,
     caps_to_args,
     normalize_cap,

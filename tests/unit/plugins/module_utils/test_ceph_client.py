@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils import ceph_client
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import (
+from ansible_collections.eucalyptus.ceph.plugins.module_utils import _ceph_client as ceph_client
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_client import (
     CephArgumentError,
     CephClient,
     CephClientError,
@@ -103,7 +103,7 @@ class _FakeCluster:
 
 
 def _client(release):
-    from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import CephClient
+    from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_client import CephClient
     client = CephClient()
     client._cluster = _FakeCluster(release)
     return client
@@ -118,7 +118,7 @@ def test_descriptions_are_read_once_per_connection():
 
 
 def test_what_the_release_refuses_never_reaches_it():
-    from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import CephArgumentError
+    from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_client import CephArgumentError
     client = _client("tentacle-20.2.4")
     # passes the collection's own table (var is a string), refused by the release's choices
     with pytest.raises(CephArgumentError, match="argument 'var' must be one of"):

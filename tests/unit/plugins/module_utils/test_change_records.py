@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils import change_records
+from ansible_collections.eucalyptus.ceph.plugins.module_utils import _change_records as change_records
 
 
 @pytest.mark.parametrize("name", ["osd_expand", "a", "retire-osd4", "x" * 63])

@@ -3,8 +3,8 @@ import errno
 
 import pytest
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils import cluster_facts as cf
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import CephClientError
+from ansible_collections.eucalyptus.ceph.plugins.module_utils import _cluster_facts as cf
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_client import CephClientError
 
 # Trimmed outputs of a Pacific 16.2.15 lab cluster.
 MON_DUMP = {

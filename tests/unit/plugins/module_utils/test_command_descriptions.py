@@ -11,8 +11,8 @@ import os
 
 import pytest
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import MON_COMMANDS, MON_REQUIRED, build_mon_command
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.command_descriptions import (
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_client import MON_COMMANDS, MON_REQUIRED, build_mon_command
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._command_descriptions import (
     CommandDescriptions,
     CommandRefused,
 )

@@ -9,7 +9,7 @@ import re
 import pytest
 from hypothesis import given, strategies as st
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.eucalyptus_conf import (
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._eucalyptus_conf import (
     EucalyptusConfError,
     apply_settings,
     read_settings,

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils import euctl
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.euctl import (
+from ansible_collections.eucalyptus.ceph.plugins.module_utils import _euctl as euctl
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._euctl import (
     Euctl,
     EuctlError,
     UnknownProperty,

@@ -15,8 +15,8 @@ import struct
 
 import pytest
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils import keyring_file as kf
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.cephx_key import (
+from ansible_collections.eucalyptus.ceph.plugins.module_utils import _keyring_file as kf
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._cephx_key import (
     cephx_key_bytes,
     cephx_key_type,
     cephx_key_error,

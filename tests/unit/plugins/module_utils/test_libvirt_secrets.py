@@ -9,7 +9,7 @@ import base64
 
 import pytest
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils import libvirt_secrets as ls
+from ansible_collections.eucalyptus.ceph.plugins.module_utils import _libvirt_secrets as ls
 
 UUID = "3f1f2c34-6a4b-4cde-9f01-23456789abcd"
 KEY = "AQCD/gVrL9JAOxAAUgbxl5v44vOCNSzvo5HTxA=="

@@ -1,6 +1,6 @@
 import pytest
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.names import client_id_error, pool_name_error
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._names import client_id_error, pool_name_error
 
 
 @pytest.mark.parametrize("name", ["eucavolumes", "euca-snap_1", "a", "p.1"])

@@ -2,8 +2,8 @@
 
 import pytest
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils import osd_map
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import build_mon_command, CephArgumentError
+from ansible_collections.eucalyptus.ceph.plugins.module_utils import _osd_map as osd_map
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_client import build_mon_command, CephArgumentError
 
 # Pacific 'osd crush rule dump' entries
 RULE_OSD = {"rule_id": 0, "rule_name": "replicated_rule", "steps": [

@@ -8,9 +8,9 @@ import errno
 
 import pytest
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils import rbd_images
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import CephClientError
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.rbd_images import (
+from ansible_collections.eucalyptus.ceph.plugins.module_utils import _rbd_images as rbd_images
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_client import CephClientError, rbd_errno
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._rbd_images import (
     FEATURE_BITS,
     ImagePlanner,
     PlanError,
@@ -21,7 +21,6 @@ from ansible_collections.eucalyptus.ceph.plugins.module_utils.rbd_images import 
     human_size,
     normalize_params,
     parse_size,
-    rbd_errno,
     snapshot_name_error,
 )
 

@@ -1,6 +1,6 @@
 import pytest
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.rbd_pools import desired_error, plan
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._rbd_pools import desired_error, plan
 
 CURRENT = {"size": 3, "min_size": 2, "pg_num": 32, "pg_autoscale_mode": "on"}
 
@@ -50,7 +50,7 @@ class _RunningConfig:
         return {"mons": [{"name": "a"}]}
 
     def mgr_command(self, prefix, **args):
-        from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import CephClientError
+        from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_client import CephClientError
         assert prefix == "config show" and args["who"] == "mon.a"
         self.asked.append(args["key"])
         if self.refuse:
@@ -65,14 +65,14 @@ DEFAULTS = {"osd_pool_default_size": 3, "osd_pool_default_min_size": 0,
 @pytest.mark.parametrize("size, default_min, expected", [(3, 0, 2), (2, 0, 1), (1, 0, 1), (4, 0, 2),
                                                          (3, 2, 2), (1, 2, 1), (5, 3, 3)])
 def test_min_size_follows_cephs_rule(size, default_min, expected):
-    from ansible_collections.eucalyptus.ceph.plugins.module_utils.rbd_pools import created_settings
+    from ansible_collections.eucalyptus.ceph.plugins.module_utils._rbd_pools import created_settings
     client = _RunningConfig(dict(DEFAULTS, osd_pool_default_min_size=default_min))
     settings, unknown = created_settings(client, want(size=size))
     assert settings["min_size"] == expected and unknown == []
 
 
 def test_defaults_come_from_the_running_configuration_and_wanted_values_win():
-    from ansible_collections.eucalyptus.ceph.plugins.module_utils.rbd_pools import created_settings
+    from ansible_collections.eucalyptus.ceph.plugins.module_utils._rbd_pools import created_settings
     client = _RunningConfig(DEFAULTS)
     # with the autoscaler on, pg_num is the autoscaler's: not promised
     assert created_settings(client, want()) == (
@@ -86,7 +86,7 @@ def test_defaults_come_from_the_running_configuration_and_wanted_values_win():
 
 
 def test_unreadable_configuration_is_reported_unknown_not_guessed():
-    from ansible_collections.eucalyptus.ceph.plugins.module_utils.rbd_pools import created_settings
+    from ansible_collections.eucalyptus.ceph.plugins.module_utils._rbd_pools import created_settings
     settings, unknown = created_settings(_RunningConfig(DEFAULTS, refuse=True), want(size=2))
     assert settings == {"size": 2, "min_size": None, "pg_num": None, "pg_autoscale_mode": None}
     assert unknown == ["min_size", "pg_autoscale_mode", "pg_num"]

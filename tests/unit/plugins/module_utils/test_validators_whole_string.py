@@ -10,7 +10,15 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from ansible_collections.eucalyptus.ceph.plugins.module_utils import (
-    caps, cephx_key, daemon_keys, euctl, keyring_file, libvirt_secrets, names, rbd_images)
+    _caps as caps,
+    _cephx_key as cephx_key,
+    _daemon_keys as daemon_keys,
+    _euctl as euctl,
+    _keyring_file as keyring_file,
+    _libvirt_secrets as libvirt_secrets,
+    _names as names,
+    _rbd_images as rbd_images,
+)
 
 CONTROLS = [chr(c) for c in range(32)] + ["\x7f"]
 control = st.sampled_from(CONTROLS)

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from ansible.module_utils import basic
 from ansible.module_utils.common.text.converters import to_bytes
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils import ceph_client
+from ansible_collections.eucalyptus.ceph.plugins.module_utils import _ceph_client as ceph_client
 
 MODULES = ["ceph_change_record", "ceph_config", "ceph_crush_rule", "ceph_crush_weight", "ceph_daemon_keyring", "ceph_info",
            "ceph_osd", "ceph_osd_flags", "ceph_osd_retire", "cephx_keyring", "cephx_user", "euca_conf",

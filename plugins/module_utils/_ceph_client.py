@@ -20,8 +20,9 @@ __metaclass__ = type
 import errno
 import json
 import traceback
+from contextlib import contextmanager
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.command_descriptions import (
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._command_descriptions import (
     CommandDescriptions,
     CommandRefused,
 )
@@ -404,6 +405,54 @@ class CephClient:
         if rbd is None:
             raise CephClientError(bindings_missing_message())
         return rbd.RBD()
+
+
+# -- librbd errors: the one wrapper of the collection -------------------------------------
+_ERRNO_BY_CLASS = (
+    ("PermissionError", errno.EPERM),
+    ("ImageNotFound", errno.ENOENT),
+    ("ObjectNotFound", errno.ENOENT),
+    ("ImageExists", errno.EEXIST),
+    ("ObjectExists", errno.EEXIST),
+    ("ImageBusy", errno.EBUSY),
+    ("ImageHasSnapshots", errno.ENOTEMPTY),
+    ("InvalidArgument", errno.EINVAL),
+    ("ReadOnlyImage", errno.EROFS),
+    ("NoSpace", errno.ENOSPC),
+    ("DiskQuotaExceeded", errno.EDQUOT),
+    ("Timeout", errno.ETIMEDOUT),
+    ("FunctionNotSupported", errno.ENOSYS),
+    ("OperationNotSupported", errno.EOPNOTSUPP),
+    ("ArgumentOutOfRange", errno.EDOM),
+    ("IOError", errno.EIO),
+)
+
+
+def rbd_errno(exc):
+    """The positive errno of a librbd exception (some carry none: use the class)."""
+    value = getattr(exc, "errno", None)
+    if isinstance(value, int) and value:
+        return abs(value)
+    for cls in type(exc).__mro__:
+        for name, err in _ERRNO_BY_CLASS:
+            if cls.__name__ == name:
+                return err
+    return None
+
+
+@contextmanager
+def rbd_errors(what):
+    """Turn librbd exceptions raised in the block into CephClientError('<what>: ...', errno)."""
+    try:
+        yield
+    except CephClientError:
+        raise
+    except Exception as exc:  # rbd.Error and its subclasses; rbd may be None in unit tests
+        if rbd is not None and not isinstance(exc, rbd.Error):
+            raise
+        err = rbd_errno(exc)
+        name = errno.errorcode.get(err, "") if err else ""
+        raise CephClientError("%s: %s%s" % (what, exc, " (%s)" % name if name else ""), err)
 
 
 def _describe(exc):

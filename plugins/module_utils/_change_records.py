@@ -19,8 +19,9 @@ import json
 import re
 import time
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils import config_db, osd_map
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import CephClientError
+from ansible_collections.eucalyptus.ceph.plugins.module_utils import _config_db as config_db
+from ansible_collections.eucalyptus.ceph.plugins.module_utils import _osd_map as osd_map
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_client import CephClientError
 
 KEY_PREFIX = "eucalyptus/change-records/"
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")

@@ -4,20 +4,29 @@
 """Ansible glue shared by every module that talks to Ceph.
 
 ``CephModule`` composes the common connection options with a module's own argument
-spec, opens ONE :class:`CephClient` for the run, and turns client errors into a clean
-``fail_json`` (the connection is closed on every exit path).
+spec, opens ONE :class:`CephClient` for the run, and is the one place where errors become
+``fail_json``: client errors, librados/librbd errors that escaped a wrapper, and unexpected
+exceptions (with their traceback), after what the run already changed. The connection is
+closed on every exit path.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.basic import AnsibleModule
+import traceback
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import (
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_client import (
+    RADOS_IMPORT_ERROR,
+    RBD_IMPORT_ERROR,
     CephClient,
     CephClientError,
     bindings_missing_message,
+    rados,
+    rbd,
+    rbd_errno,
 )
 
 
@@ -49,8 +58,10 @@ class CephModule:
         # changes this run made, in order (see did()): a failure after one reports them
         self.steps = []
         missing = bindings_missing_message()
-        if missing and (need_rbd or "python3-rados" in missing):
-            self.module.fail_json(msg=missing)
+        if missing and (need_rbd or rados is None):
+            lib = "rados" if rados is None else "rbd"
+            self.module.fail_json(msg="%s %s" % (missing_required_lib(lib), missing),
+                                  exception=RADOS_IMPORT_ERROR if rados is None else RBD_IMPORT_ERROR)
         if self.params["connect_timeout"] < 1:
             self.module.fail_json(msg="connect_timeout must be at least 1 second")
         user = self.params["cluster_user"]
@@ -98,4 +109,26 @@ class CephModule:
         except CephClientError as exc:
             kwargs = {"errno": exc.errno} if exc.errno else {}
             self.fail(str(exc), **kwargs)
+        except Exception as exc:  # pylint: disable=broad-except
+            self.fail(*_unexpected(exc))
         self.exit(**result)
+
+
+def _library_error(exc):
+    """'librados'/'librbd' when ``exc`` comes from that binding, else None."""
+    if rados is not None and isinstance(exc, rados.Error):
+        return "librados"
+    if rbd is not None and isinstance(exc, rbd.Error):
+        return "librbd"
+    return None
+
+
+def _unexpected(exc):
+    """(msg, kwargs) of CephModule.fail for an exception no wrapper turned into a CephClientError."""
+    library = _library_error(exc)
+    if library:
+        err = getattr(exc, "errno", None) if library == "librados" else rbd_errno(exc)
+        kwargs = {"errno": abs(err)} if isinstance(err, int) and err else {}
+        return "%s error: %s" % (library, str(exc) or type(exc).__name__), kwargs
+    return ("unexpected error (a bug of the collection: please report it with this traceback): %s: %s"
+            % (type(exc).__name__, exc)), {"exception": traceback.format_exc()}

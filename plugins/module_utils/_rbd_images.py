@@ -24,10 +24,9 @@ __metaclass__ = type
 import copy
 import errno
 import re
-from contextlib import contextmanager
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import CephClientError, rbd
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.names import image_name_error, pool_name_error
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_client import CephClientError, rbd, rbd_errors
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._names import image_name_error, pool_name_error
 
 # -- sizes ---------------------------------------------------------------------------------
 _UNITS = {"": 0, "K": 1, "M": 2, "G": 3, "T": 4, "P": 5, "E": 6}
@@ -200,54 +199,6 @@ def normalize_params(params):
             raise ValueError("snapshots: %s cannot be both absent and protected" % name)
         out["snapshots"].append({"name": name, "state": sstate, "protected": protected})
     return out
-
-
-# -- librbd errors ----------------------------------------------------------------------------
-_ERRNO_BY_CLASS = (
-    ("PermissionError", errno.EPERM),
-    ("ImageNotFound", errno.ENOENT),
-    ("ObjectNotFound", errno.ENOENT),
-    ("ImageExists", errno.EEXIST),
-    ("ObjectExists", errno.EEXIST),
-    ("ImageBusy", errno.EBUSY),
-    ("ImageHasSnapshots", errno.ENOTEMPTY),
-    ("InvalidArgument", errno.EINVAL),
-    ("ReadOnlyImage", errno.EROFS),
-    ("NoSpace", errno.ENOSPC),
-    ("DiskQuotaExceeded", errno.EDQUOT),
-    ("Timeout", errno.ETIMEDOUT),
-    ("FunctionNotSupported", errno.ENOSYS),
-    ("OperationNotSupported", errno.EOPNOTSUPP),
-    ("ArgumentOutOfRange", errno.EDOM),
-    ("IOError", errno.EIO),
-)
-
-
-def rbd_errno(exc):
-    """The positive errno of a librbd exception (some carry none: use the class)."""
-    value = getattr(exc, "errno", None)
-    if isinstance(value, int) and value:
-        return abs(value)
-    for cls in type(exc).__mro__:
-        for name, err in _ERRNO_BY_CLASS:
-            if cls.__name__ == name:
-                return err
-    return None
-
-
-@contextmanager
-def rbd_errors(what):
-    """Turn librbd exceptions raised in the block into CephClientError('<what>: ...', errno)."""
-    try:
-        yield
-    except CephClientError:
-        raise
-    except Exception as exc:  # rbd.Error and its subclasses; rbd may be None in unit tests
-        if rbd is not None and not isinstance(exc, rbd.Error):
-            raise
-        err = rbd_errno(exc)
-        name = errno.errorcode.get(err, "") if err else ""
-        raise CephClientError("%s: %s%s" % (what, exc, " (%s)" % name if name else ""), err)
 
 
 # -- reading ----------------------------------------------------------------------------------

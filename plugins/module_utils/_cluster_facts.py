@@ -22,7 +22,7 @@ __metaclass__ = type
 import errno
 import time
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import CephClientError
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_client import CephClientError
 
 SUBSETS = ("fsid", "monitors", "health", "osds", "pgs", "flags", "pools", "osd_scheduler")
 

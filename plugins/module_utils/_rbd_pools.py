@@ -9,7 +9,7 @@ __metaclass__ = type
 
 import errno
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import CephClientError
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_client import CephClientError
 
 try:
     import rados

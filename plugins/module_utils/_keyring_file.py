@@ -36,12 +36,18 @@ class KeyringFileError(Exception):
 
 
 # -- content ---------------------------------------------------------------------------------
-def render_keyring(name, key, caps=None):
-    """The keyring text for ``client.NAME`` (``name`` without the ``client.`` prefix)."""
-    lines = ["[client.%s]" % name, "\tkey = %s" % key]
+def render_entity(entity, key, caps=None):
+    """Keyring text for any entity (``client.sc``, ``osd.3``, ``mgr.x``), as ``ceph auth get``
+    prints it: the one renderer of the collection (files, ``auth import`` input)."""
+    lines = ["[%s]" % entity, "\tkey = %s" % key]
     for daemon in sorted(caps or {}):
         lines.append('\tcaps %s = "%s"' % (daemon, caps[daemon]))
     return "\n".join(lines) + "\n"
+
+
+def render_keyring(name, key, caps=None):
+    """The keyring text for ``client.NAME`` (``name`` without the ``client.`` prefix)."""
+    return render_entity("client.%s" % name, key, caps)
 
 
 def redact(text, changed=False):

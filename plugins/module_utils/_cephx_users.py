@@ -10,8 +10,9 @@ __metaclass__ = type
 
 import errno
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.caps import caps_to_args, normalize_caps
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import CephClientError
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._caps import caps_to_args, normalize_caps
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_client import CephClientError
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._keyring_file import render_entity
 
 
 def get_user(client, entity):
@@ -37,10 +38,7 @@ def set_caps(client, entity, caps):
 
 def import_key(client, entity, key, caps):
     """Create or overwrite ``entity`` with the given key and caps (``auth import``, key in the input buffer)."""
-    lines = ["[%s]" % entity, "\tkey = %s" % key]
-    for daemon in sorted(caps):
-        lines.append('\tcaps %s = "%s"' % (daemon, caps[daemon]))
-    client.mon_command("auth import", inbuf=("\n".join(lines) + "\n").encode("ascii"))
+    client.mon_command("auth import", inbuf=render_entity(entity, key, caps).encode("ascii"))
 
 
 def remove(client, entity):

@@ -14,19 +14,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.ceph_client import CephClientError
-
-try:
-    import rbd
-except ImportError:  # reported by CephModule
-    rbd = None
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_client import rbd, rbd_errors
 
 
 def _wrap(action, what):
-    try:
+    with rbd_errors(what):
         return action()
-    except rbd.Error as exc:
-        raise CephClientError("%s: %s" % (what, exc), getattr(exc, "errno", None))
 
 
 def survey(client, pools, prefix):

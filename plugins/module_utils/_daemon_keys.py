@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: eucalyptus.ceph contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Keys of Ceph daemons (mgr.X, osd.N, mon.): reading them from files, rendering keyrings.
+"""Keys of Ceph daemons (mgr.X, osd.N, mon.): reading them from files (the keyrings are
+rendered by :func:`_keyring_file.render_entity`, as every keyring of the collection).
 
 Daemon keys never travel on a command line: they are generated into files
 (``ceph-authtool --gen-print-key > FILE`` under umask 077, or by the monitor) and read
@@ -15,7 +16,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils.cephx_key import cephx_key_error
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._cephx_key import cephx_key_error
 
 _KEY_RE = re.compile(r"^\s*key\s*=\s*(\S+)\s*$")
 _ENTITY_RE = re.compile(r"mon\.|mgr\.[A-Za-z0-9_.-]+|osd\.[0-9]+|mds\.[A-Za-z0-9_.-]+|client\.[A-Za-z0-9_.-]+")
@@ -57,14 +58,6 @@ def read_key_file(path):
     if error:
         raise DaemonKeyError("%s: the key in it is not valid: %s" % (path, error))
     return key
-
-
-def render_daemon_keyring(entity, key, caps=None):
-    """Keyring text for any entity, as ``ceph auth get`` prints it."""
-    lines = ["[%s]" % entity, "\tkey = %s" % key]
-    for daemon in sorted(caps or {}):
-        lines.append('\tcaps %s = "%s"' % (daemon, caps[daemon]))
-    return "\n".join(lines) + "\n"
 
 
 def caps_to_list(caps):
