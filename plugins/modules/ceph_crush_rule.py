@@ -113,6 +113,7 @@ placement_before:
 """
 
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_module import CephModule
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._difference import DifferenceTracker
 from ansible_collections.eucalyptus.ceph.plugins.module_utils import _osd_map as osd_map
 
 
@@ -177,17 +178,17 @@ def run(cm):
             cm.did("create rule %s" % p["name"])
             rule = find_rule(client.mon_command("osd crush rule dump"), p["name"])
             result["rule_id"] = rule["id"] if rule else None
-    before, after = {}, {}
+    rules_of_pools = DifferenceTracker()
     for name in p["pools"]:
-        before[name] = pools[name].get("crush_rule")
-        after[name] = result["rule_id"] if name in to_switch else before[name]
+        current = pools[name].get("crush_rule")
+        rules_of_pools.add(name, current, result["rule_id"] if name in to_switch else current)
     for name in to_switch:
         result["pools_changed"].append(name)
         result["changed"] = True
         if not cm.check_mode:
             client.mon_command("osd pool set", pool=name, var="crush_rule", val=p["name"])
             cm.did("move pool %s to rule %s" % (name, p["name"]))
-    result["diff"] = dict(before={"pool_rules": before}, after={"pool_rules": after})
+    result["diff"] = rules_of_pools.diff(key="pool_rules")
     return result
 
 

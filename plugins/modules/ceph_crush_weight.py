@@ -78,6 +78,7 @@ before:
 """
 
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_module import CephModule
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._difference import DifferenceTracker
 from ansible_collections.eucalyptus.ceph.plugins.module_utils import _osd_map as osd_map
 
 
@@ -87,22 +88,22 @@ def run(cm):
     missing = [i for i in p["osds"] if i not in table]
     if missing:
         cm.fail("no such OSD(s): %s" % ", ".join("osd.%d" % i for i in missing))
-    before, after = {}, {}
+    weights = DifferenceTracker()
     for osd_id in p["osds"]:
         osd = table[osd_id]
         target = p["weight"] if p["weight"] is not None else round(osd["size_weight"] * p["fraction"], 6)
-        before[osd["name"]] = osd["crush_weight"]
+        # already there (within CRUSH's rounding), or only the other direction would move it
         if osd_map.same_weight(osd["crush_weight"], target) or (
                 p["direction"] == "up" and osd["crush_weight"] > target) or (
                 p["direction"] == "down" and osd["crush_weight"] < target):
-            after[osd["name"]] = osd["crush_weight"]
-            continue
-        after[osd["name"]] = target
+            target = osd["crush_weight"]
+        weights.add(osd["name"], osd["crush_weight"], target, same=osd_map.same_weight)
+    for name in weights.changed_items():
+        target = weights.after()[name]
         if not cm.check_mode:
-            osd_map.reweight(cm.client, osd["name"], target)
-            cm.did("set the CRUSH weight of %s to %s" % (osd["name"], target))
-    changed = any(not osd_map.same_weight(before[n], after[n]) for n in before)
-    return dict(changed=changed, before=before, weights=after, diff=dict(before=before, after=after))
+            osd_map.reweight(cm.client, name, target)
+            cm.did("set the CRUSH weight of %s to %s" % (name, target))
+    return dict(changed=weights.changed, before=weights.before(), weights=weights.after(), diff=weights.diff())
 
 
 def main():

@@ -68,26 +68,24 @@ flags:
 """
 
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_module import CephModule
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._difference import DifferenceTracker
 from ansible_collections.eucalyptus.ceph.plugins.module_utils import _osd_map as osd_map
 
 
 def run(cm):
     current = osd_map.flags(cm.client) & set(osd_map.SETTABLE_FLAGS)
     wanted = cm.params["flags"]
-    after = set(current)
+    states = DifferenceTracker()
     for flag, on in sorted(wanted.items()):
-        if on and flag not in current:
-            after.add(flag)
-            if not cm.check_mode:
-                osd_map.set_flag(cm.client, flag, True)
-                cm.did("set %s" % flag)
-        elif not on and flag in current:
-            after.discard(flag)
-            if not cm.check_mode:
-                osd_map.set_flag(cm.client, flag, False)
-                cm.did("unset %s" % flag)
-    before, after = sorted(current), sorted(after)
-    return dict(changed=before != after, before=before, flags=after,
+        states.add(flag, flag in current, on)
+    for flag in states.changed_items():
+        on = wanted[flag]
+        if not cm.check_mode:
+            osd_map.set_flag(cm.client, flag, on)
+            cm.did("%s %s" % ("set" if on else "unset", flag))
+    # the flags the task names take their wanted state, the others stay as they are
+    before, after = sorted(current), sorted((set(current) - set(wanted)) | set(f for f, on in wanted.items() if on))
+    return dict(changed=states.changed, before=before, flags=after,
                 diff=dict(before={"flags": before}, after={"flags": after}))
 
 

@@ -152,6 +152,7 @@ key:
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._caps import caps_error, normalize_caps, profile_caps
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._cephx_key import cephx_key_error
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_module import CephModule
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._difference import ABSENT, DifferenceTracker
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._names import client_id_error, pool_name_error
 from ansible_collections.eucalyptus.ceph.plugins.module_utils import _cephx_users as cephx_users
 
@@ -167,20 +168,23 @@ def run(cm):
     params = cm.params
     entity = "client.%s" % params["name"]
     current = cephx_users.get_user(cm.client, entity)
-    before = {"entity": entity, "caps": current["caps"]} if current else {}
+    # the diff shows the entity and its caps, never its key
+    user = DifferenceTracker()
 
     if params["state"] == "absent":
-        if current is None:
-            return dict(changed=False, entity=entity, caps={})
-        if not cm.check_mode:
+        user.add("entity", entity if current else ABSENT, ABSENT)
+        user.add("caps", current["caps"] if current else ABSENT, ABSENT)
+        if user.changed and not cm.check_mode:
             cephx_users.remove(cm.client, entity)
-        return dict(changed=True, entity=entity, caps=current["caps"], diff=dict(before=before, after={}))
+        return dict(changed=user.changed, entity=entity, caps=current["caps"] if current else {},
+                    **(dict(diff=user.diff()) if user.changed else {}))
 
     caps = desired_caps(params)
+    user.add("entity", entity if current else ABSENT, entity)
+    user.add("caps", current["caps"] if current else ABSENT, caps)
     wanted_key = params["key"]
     key_changes = wanted_key is not None and (current is None or current["key"] != wanted_key)
-    caps_change = current is None or current["caps"] != caps
-    changed = key_changes or caps_change
+    changed = key_changes or user.changed
     key = current["key"] if current else None
     if changed and not cm.check_mode:
         if key_changes:
@@ -190,8 +194,7 @@ def run(cm):
             key = cephx_users.create(cm.client, entity, caps)
         else:
             cephx_users.set_caps(cm.client, entity, caps)
-    after = {"entity": entity, "caps": caps}
-    result = dict(changed=changed, entity=entity, caps=caps, diff=dict(before=before, after=after))
+    result = dict(changed=changed, entity=entity, caps=caps, diff=user.diff())
     if key_changes:
         result["key_changed"] = True
     if params["return_key"] and key is not None:

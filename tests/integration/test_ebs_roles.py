@@ -3,10 +3,11 @@
 validation playbook with the SC's and the NC's own keys."""
 
 import json
+import sys
 
 import pytest
 
-from conftest import remove_image
+from conftest import installed_collections_path, remove_image
 
 pytestmark = pytest.mark.ceph
 
@@ -128,3 +129,39 @@ def purge(admin, pools):
         if not left:
             return
     raise AssertionError("images left in %s" % (pools,))
+
+
+def run_example(run_module, inventory, tmp, playbook_name):
+    """docs/examples/run_playbook.py of the installed artifact (ansible-runner), every exec traced."""
+    example = installed_collections_path() / "ansible_collections" / "eucalyptus" / "ceph" / "docs" / "examples" / "run_playbook.py"
+    summary = tmp / "summary.json"
+    env = run_module.env({"ANSIBLE_STDOUT_CALLBACK": "default"})
+    p = run_module.run_playbook([sys.executable, str(example), "-i", str(inventory), "--summary", str(summary), playbook_name],
+                                "run_playbook.py " + playbook_name, env=env, text=True, capture_output=True,
+                                timeout=900, check=False)
+    return p, json.loads(summary.read_text())
+
+
+def test_the_ansible_runner_example_reports_a_run_by_its_events(run_module, inventory, admin, tmp_path):
+    """The operator example runs validate.yml through ansible-runner: its summary comes from the
+    event stream (per-host stats, failed tasks), and a failing run names the task and the host."""
+    inv, tmp = inventory
+    write_keyrings(run_module, tmp, admin)
+    p, summary = run_example(run_module, inv, tmp_path, "eucalyptus.ceph.validate")
+    assert p.returncode == 0 and summary["rc"] == 0 and summary["status"] == "successful", p.stdout[-3000:]
+    assert {"sc1", "nc1", "nc2"} <= set(summary["hosts"]), summary["hosts"]
+    assert all(h["failures"] == 0 and h["unreachable"] == 0 and h["ok"] > 0 for h in summary["hosts"].values())
+    assert summary["failed_tasks"] == []
+    assert "PLAY RECAP" in p.stdout       # the play's own output is still printed as it runs
+
+    write_keyrings(run_module, tmp, admin, nc_key=admin.get_key("admin"))
+    try:
+        p, summary = run_example(run_module, inv, tmp_path, "eucalyptus.ceph.validate")
+        assert p.returncode != 0 and summary["status"] == "failed", p.stdout[-3000:]
+        failed = summary["failed_tasks"]
+        assert failed and all(t["host"] in ("nc1", "nc2") for t in failed), failed
+        assert any("cannot connect" in t["msg"] for t in failed), failed
+        assert sum(h["failures"] for h in summary["hosts"].values()) == len(failed)
+    finally:
+        write_keyrings(run_module, tmp, admin)
+        purge(admin, (VOLUMES, SNAPSHOTS))

@@ -10,6 +10,8 @@ its daemons die where they are, as in a power cut), or, with --controller, kills
 whole process group with SIGKILL (the controller dies). Waits for COMMAND to end and prints,
 as JSON: its exit status, when the crash happened, how long the run took and the PLAY RECAP
 counts per host (none when the controller was killed).
+COMMAND is ansible-playbook itself, not a run through ansible-runner: killing the controller
+means SIGKILL to ansible-playbook's own process group, which this script must start.
 
 Usage: crash_during.py (--container NAME | --controller) --when REGEX --log FILE [--timeout S] -- COMMAND...
 """

@@ -13,6 +13,8 @@ controller would:
 Prints, as JSON, what the cluster held at that moment: the throttles in the configuration
 database, the OSD flags, the OSD ids and whether the change record is there. The next
 expand.yml run (side_effect.yml) must put back the values from before this run.
+It starts ansible-playbook itself, not a run through ansible-runner (as the scenario's other
+runs do): the crash is SIGKILL to ansible-playbook's own process group.
 
 Usage: kill_mid_expand.py --mon CONTAINER --host CRUSH_HOST --at creation|weight --timeout S
        -- ansible-playbook ARGS...

@@ -8,9 +8,9 @@ playbooks/expand.yml idempotent. Latencies are figures (benchmarks/results), not
 
 import json
 import os
-import re
 import subprocess
 import sys
+import tempfile
 import time
 
 import pytest
@@ -154,11 +154,15 @@ def test_the_third_host_was_added_then_retired_and_purged():
     client's I/O (test_zero_io_errors_and_mismatches covers the data): its OSDs are gone from
     the OSD map, CRUSH and auth, its CRUSH host is removed, its daemons are stopped."""
     state = os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]
-    # the runs inherit molecule's ANSIBLE_FORCE_COLOR: the recap lines hold colour codes
-    added = re.sub(r"\x1b\[[0-9;]*m", "", open(os.path.join(state, "third-host-expand.log")).read())
-    assert re.search(r"xosd3\s*:\s*ok=\d+\s+changed=[1-9]\d*\s+unreachable=0\s+failed=0", added), added[-2000:]
-    retired = re.sub(r"\x1b\[[0-9;]*m", "", open(os.path.join(state, "retire-xosd3.log")).read())
-    assert re.search(r"xosd3\s*:\s*ok=\d+\s+changed=[1-9]\d*\s+unreachable=0\s+failed=0", retired), retired[-2000:]
+    # the event-stream summaries of the runs (docs/examples/run_playbook.py, ansible-runner)
+    for run in ("third-host-expand", "retire-xosd3"):
+        with open(os.path.join(state, run + ".json")) as f:
+            summary = json.load(f)
+        assert summary["rc"] == 0 and summary["status"] == "successful" and not summary["failed_tasks"], summary
+        xosd3 = summary["hosts"]["xosd3"]
+        others = dict((h, s["changed"]) for h, s in summary["hosts"].items() if h != "xosd3")
+        assert not any(others.values()), (run, others)      # --limit xosd3: no other host changed
+        assert xosd3["changed"] > 0 and xosd3["failures"] == 0 and xosd3["unreachable"] == 0, (run, xosd3)
     assert sorted(ceph("osd", "ls")) == list(range(6)), "xosd3's OSDs (6-8) are still in the OSD map"
     tree = ceph("osd", "tree")
     assert "xosd3" not in [n["name"] for n in tree["nodes"] if n["type"] == "host"], tree
@@ -192,18 +196,24 @@ def test_ebs_pools_survive_a_host_failure():
 
 
 def _expand_run(*extra):
+    """expand.yml through ansible-runner (the collection's operator example, as installed):
+    (the play's printed output, the summary of its event stream)."""
     env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0",
                ANSIBLE_COLLECTIONS_PATH=os.environ["EUCA_COLLECTIONS_PATH"])
-    cmd = ["ansible-playbook", "-i", INVENTORY, "-i", os.path.join(SCENARIO, "inventory", "expanded.yml"),
-           "eucalyptus.ceph.expand"] + list(extra)
-    run = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
-    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
-    return run.stdout
+    example = os.path.join(os.environ["EUCA_COLLECTIONS_PATH"], "ansible_collections", "eucalyptus", "ceph",
+                           "docs", "examples", "run_playbook.py")
+    with tempfile.TemporaryDirectory() as tmp:
+        summary_file = os.path.join(tmp, "summary.json")
+        cmd = [sys.executable, example, "-i", INVENTORY, "-i", os.path.join(SCENARIO, "inventory", "expanded.yml"),
+               "--summary", summary_file] + list(extra) + ["eucalyptus.ceph.expand"]
+        run = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+        assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+        with open(summary_file) as f:
+            return run.stdout, json.load(f)
 
 
 def test_expand_rerun_changes_nothing():
-    out = _expand_run()
-    recap = re.findall(r"(\S+)\s+:\s+ok=\d+\s+changed=(\d+)", out)
-    assert recap, out[-3000:]
-    assert all(changed == "0" for _host, changed in recap), recap
+    out, summary = _expand_run()
+    assert summary["status"] == "successful" and summary["hosts"], summary
+    assert summary["changed"] == 0, dict((h, s["changed"]) for h, s in summary["hosts"].items())
     assert "xosd2: OSDs [" in out and "already at their target weight" in out
