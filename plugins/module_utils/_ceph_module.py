@@ -110,7 +110,8 @@ class CephModule:
             kwargs = {"errno": exc.errno} if exc.errno else {}
             self.fail(str(exc), **kwargs)
         except Exception as exc:  # pylint: disable=broad-except
-            self.fail(*_unexpected(exc))
+            msg, kwargs = _unexpected(exc)
+            self.fail(msg, **kwargs)
         self.exit(**result)
 
 

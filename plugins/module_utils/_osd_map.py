@@ -19,7 +19,11 @@ TiB = float(1 << 40)
 
 
 def flags(client):
-    return set(client.mon_command("osd dump").get("flags_set", []))
+    found = set(client.mon_command("osd dump").get("flags_set", []))
+    # `osd set pause` sets pauserd and pausewr; the map never lists "pause" itself
+    if {"pauserd", "pausewr"} <= found:
+        found.add("pause")
+    return found
 
 
 def set_flag(client, flag, on):

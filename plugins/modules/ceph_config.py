@@ -142,6 +142,7 @@ def run(cm):
         if changed and not cm.check_mode:
             cm.client.mon_command("config set", who=p["who"], name=p["name"], value=p["value"],
                                   force=True if p["force"] else None)
+            cm.did("config set %s %s" % (p["who"], p["name"]))
             held = current_value(cm.client.mon_command("config dump"), p["who"], p["name"])
             if not same_value(held, p["value"]):
                 not_kept(cm, before, held)
@@ -150,6 +151,7 @@ def run(cm):
         changed = before is not None
         if changed and not cm.check_mode:
             cm.client.mon_command("config rm", who=p["who"], name=p["name"])
+            cm.did("config rm %s %s" % (p["who"], p["name"]))
         after = None
     result = dict(changed=changed, previous=before)
     if cm.module._diff:
