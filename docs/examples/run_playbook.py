@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Run a playbook of eucalyptus.ceph (site, expand, retire, validate, ...) through ansible-runner,
 the engine AWX and Ansible Automation Platform use, and judge it by its event stream rather
 than by its printed output.

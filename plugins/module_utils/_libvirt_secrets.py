@@ -94,16 +94,26 @@ def render_xml(defn):
     usage = ET.SubElement(root, "usage")
     usage.set("type", defn["usage_type"])
     ET.SubElement(usage, "name").text = defn["usage_name"]
-    text = ET.tostring(root, encoding="unicode")
-    return _indent(text)
-
-
-def _indent(text):
-    """Pretty-print small secret XML for diffs (ElementTree.indent needs Python 3.9)."""
-    root = ET.fromstring(text)
-    if hasattr(ET, "indent"):
-        ET.indent(root, space="  ")
+    _indent(root)
     return ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _indent(elem, level=0, space="  "):
+    """Pretty-print the secret XML in place for diffs: the whitespace ``ET.indent(elem, space)``
+    (Python 3.9+) adds, for the Python 3.6 of EL7 targets too. Whitespace-only text and tails
+    become a newline plus two spaces a level; the last child's tail closes its parent's level."""
+    if not len(elem):
+        return
+    child_indentation = "\n" + (level + 1) * space
+    if not elem.text or not elem.text.strip():
+        elem.text = child_indentation
+    child = None
+    for child in elem:
+        _indent(child, level + 1, space)
+        if not child.tail or not child.tail.strip():
+            child.tail = child_indentation
+    if not child.tail.strip():
+        child.tail = "\n" + level * space
 
 
 def parse_xml(text):

@@ -47,6 +47,34 @@ def test_render_default():
     assert '<usage type="ceph">' in xml and "<name>%s</name>" % UUID in xml
 
 
+def test_render_exact_text():
+    """The text render_xml yields (Python 3.6 on EL7 and 3.11/3.13 on Debian alike)."""
+    assert ls.render_xml(ls.definition(UUID, description="d")) == (
+        '<secret ephemeral="no" private="no">\n'
+        "  <description>d</description>\n"
+        "  <uuid>%s</uuid>\n"
+        '  <usage type="ceph">\n'
+        "    <name>%s</name>\n"
+        "  </usage>\n"
+        "</secret>\n" % (UUID, UUID))
+
+
+@pytest.mark.parametrize("xml", [
+    "<a/>",
+    "<a>t</a>",
+    "<a><b/></a>",
+    "<a> <b>x</b>tail<c><d/><e> </e></c>\n</a>",
+    "<a><b><c><d/></c></b><f/></a>",
+])
+def test_indent_matches_elementtree_indent(xml):
+    """_indent is ElementTree.indent(space='  ') (3.9+), written out for older targets."""
+    ET = ls.ET
+    ours, theirs = ET.fromstring(xml), ET.fromstring(xml)
+    ls._indent(ours)
+    ET.indent(theirs, space="  ")
+    assert ET.tostring(ours, encoding="unicode") == ET.tostring(theirs, encoding="unicode")
+
+
 def test_parse_defaults_and_other_usages():
     assert ls.parse_xml("<secret><uuid>%s</uuid></secret>" % UUID.upper()) == dict(
         uuid=UUID, usage_type=None, usage_name=None, description=None, private=False, ephemeral=False)

@@ -743,11 +743,12 @@ class ModuleRunner:
         self.monkeypatch.setattr(basic, "_ANSIBLE_PROFILE", "legacy", raising=False)
         self.monkeypatch.setattr(sys, "stdin", io.StringIO(""))
         opened = len(self.cluster.clients)
+        result = None
         try:
             module.main()
         except ModuleExit as done:
             result = done.result
-        else:
+        if result is None:
             raise AssertionError("%s returned without exit_json or fail_json" % name)
         clients = self.cluster.clients[opened:]
         # one connection per run, closed on every exit path

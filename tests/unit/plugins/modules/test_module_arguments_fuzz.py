@@ -77,9 +77,9 @@ def _refuse_libvirt():
     raise libvirt.libvirtError("no libvirt in unit tests")
 
 
-class _Exit(Exception):
+class _Exit(BaseException):  # as the real SystemExit: CephModule.run must not catch it
     def __init__(self, result):
-        Exception.__init__(self, "module exited")
+        BaseException.__init__(self, "module exited")
         self.result = result
 
 
