@@ -67,6 +67,9 @@ ensure_collection() {
     [[ -f $EUCA_COLLECTIONS_PATH/ansible_collections/eucalyptus/ceph/MANIFEST.json ]] \
         || die "$EUCA_COLLECTIONS_PATH holds no installed eucalyptus.ceph"
     export EUCA_COLLECTIONS_PATH
+    # scripts/test.sh exports the unit tests' PYTHONPATH (a link to the source tree): molecule,
+    # ansible and the verifiers must find the collection only where the artifact is installed
+    unset PYTHONPATH
     say "collection: the artifact installed in $EUCA_COLLECTIONS_PATH"
 }
 

@@ -470,6 +470,9 @@ class ModuleRunner:
 
     def env(self, extra_env: dict | None = None) -> dict:
         env = dict(os.environ)
+        # scripts/test.sh exports the unit tests' PYTHONPATH (a link to the source tree): ansible
+        # must find the collection only where the artifact is installed
+        env.pop("PYTHONPATH", None)
         env.update({
             "ANSIBLE_COLLECTIONS_PATH": str(installed_collections_path()),
             "ANSIBLE_PYTHON_INTERPRETER": MODULE_PYTHON,   # Debian's rados/rbd/libvirt bindings
