@@ -2,7 +2,8 @@
 # tests/ceph/in-suite.sh SUITE [PYTEST ARGS...] - the real-Ceph integration suite on the Ceph
 # release of another Debian suite (e.g. forky: 20.2 Tentacle), inside a container of it.
 # Without arguments: pytest tests/integration -v -ra; with arguments: pytest ARGS (e.g.
-# tests/integration/test_cephx_keyring.py -q).
+# tests/integration/test_cephx_keyring.py -q); --image-only: build the test image and stop
+# (scripts/test.sh does so before its lanes start).
 #
 # The host runs one release (bookworm: 16.2 Pacific); the modules run on their target's own
 # Python and bindings, so a release is tested where it is installed: in a container of
@@ -33,7 +34,7 @@ ctx=$(mktemp -d /var/tmp/eucalyptus-ceph-it-ctx.XXXXXX)
 src=$(mktemp -d /var/tmp/eucalyptus-ceph-it-src.XXXXXX)
 cleanup() {
     docker rm -f "$NAME" >/dev/null 2>&1 || true
-    rm -rf -- "$ctx" "$src"
+    rm -rf -- "$ctx" "$ctx.log" "$src"
 }
 trap cleanup EXIT
 
@@ -46,13 +47,16 @@ want=$( { cat "$ctx/Dockerfile" "$ctx/requirements.txt"; docker image inspect -f
 have=$(docker image inspect -f "{{ index .Config.Labels \"$LABEL\" }}" "$IMAGE" 2>/dev/null || true)
 if [[ $have != "$want" ]]; then
     say "building $IMAGE FROM $LAB_IMAGE (python venv with ansible-core, pytest) ..."
-    DOCKER_BUILDKIT=0 docker build -q --network bridge --build-arg "LAB_IMAGE=$LAB_IMAGE" \
-        --build-arg "APT_OPTIONS=$apt_options" --label "$LABEL=$want" -t "$IMAGE" "$ctx" >/dev/null \
-        || die "docker build of $IMAGE failed"
+    if ! DOCKER_BUILDKIT=0 docker build --network bridge --build-arg "LAB_IMAGE=$LAB_IMAGE" \
+            --build-arg "APT_OPTIONS=$apt_options" --label "$LABEL=$want" -t "$IMAGE" "$ctx" >"$ctx.log" 2>&1; then
+        tail -n 40 "$ctx.log" >&2
+        die "docker build of $IMAGE failed (its last lines above)"
+    fi
     say "built $IMAGE"
 else
     say "$IMAGE is up to date (hash $want)"
 fi
+if [[ ${1:-} == --image-only ]]; then exit 0; fi
 
 # ---- the collection, as git would ship it ---------------------------------------------------
 (cd "$REPO" && git ls-files -z --cached --others --exclude-standard) | rsync -a --from0 --files-from=- "$REPO/" "$src/"
