@@ -176,7 +176,7 @@ run_lane() { # LANE
         read -r -a vars <<<"${vars_line:-}"
         banner "molecule scenario: $scenario/$label ${vars[*]}"
         t0=$SECONDS rc=0
-        run_case "$scenario" "${vars[@]}" 2>&1 | tee "$MOLECULE_RESULTS/$scenario-$label.log" || rc=$?
+        run_case "$scenario" "${vars[@]}" </dev/null 2>&1 | tee "$MOLECULE_RESULTS/$scenario-$label.log" || rc=$?
         printf '%s %d\n' "$rc" $((SECONDS - t0)) >"$MOLECULE_RESULTS/$scenario-$label"
         ((rc == 0)) || failure_excerpt "$MOLECULE_RESULTS/$scenario-$label.log" >"$MOLECULE_RESULTS/$scenario-$label.failures"
         banner "molecule scenario: $scenario/$label $( ((rc)) && echo FAILED || echo ok) in $((SECONDS - t0)) s"
