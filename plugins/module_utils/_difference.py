@@ -64,3 +64,10 @@ class DifferenceTracker:
         if key is not None:
             before, after = {key: before}, {key: after}
         return dict(before=before, after=after)
+
+    def diff_text(self):
+        """The diff as text, a ``NAME = VALUE`` line per item present on each side (for settings
+        that read best like a configuration file)."""
+        def lines(side):
+            return "".join("%s = %s\n" % (name, value) for name, value in side.items())
+        return dict(before=lines(self.before()), after=lines(self.after()))

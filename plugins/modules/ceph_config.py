@@ -89,6 +89,7 @@ osd_scheduler:
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_module import CephModule
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._cluster_facts import get_osd_scheduler
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._config_db import current_value, same_value
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._difference import ABSENT, DifferenceTracker
 
 
 # Under the mClock scheduler (the default since Quincy) the OSDs keep these to the profile's
@@ -135,8 +136,12 @@ def run(cm):
     if p["state"] == "present" and p["value"] is None:
         cm.fail("value is required with state=present")
     before = current_value(cm.client.mon_command("config dump"), p["who"], p["name"])
+    wanted = p["value"] if p["state"] == "present" else None
+    setting = DifferenceTracker()
+    setting.add("%s %s" % (p["who"], p["name"]), ABSENT if before is None else before,
+                ABSENT if wanted is None else wanted, same=same_value)
+    changed = setting.changed
     if p["state"] == "present":
-        changed = not same_value(before, p["value"])
         if changed:
             refuse_under_mclock(cm)
         if changed and not cm.check_mode:
@@ -146,17 +151,12 @@ def run(cm):
             held = current_value(cm.client.mon_command("config dump"), p["who"], p["name"])
             if not same_value(held, p["value"]):
                 not_kept(cm, before, held)
-        after = p["value"]
-    else:
-        changed = before is not None
-        if changed and not cm.check_mode:
-            cm.client.mon_command("config rm", who=p["who"], name=p["name"])
-            cm.did("config rm %s %s" % (p["who"], p["name"]))
-        after = None
+    elif changed and not cm.check_mode:
+        cm.client.mon_command("config rm", who=p["who"], name=p["name"])
+        cm.did("config rm %s %s" % (p["who"], p["name"]))
     result = dict(changed=changed, previous=before)
     if cm.module._diff:
-        result["diff"] = dict(before="%s %s = %s\n" % (p["who"], p["name"], before) if before is not None else "",
-                              after="%s %s = %s\n" % (p["who"], p["name"], after) if after is not None else "")
+        result["diff"] = setting.diff_text()
     return result
 
 

@@ -160,6 +160,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.eucalyptus.ceph.plugins.module_utils import _euctl as euctl_utils
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._difference import DifferenceTracker
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._euctl import (
     CEPH_RBD,
     Euctl,
@@ -355,12 +356,15 @@ def run(module):
                         % (prop, printed, value))
             after[prop] = printed
 
-    before = dict((prop, current[prop] if current[prop] is not None else "") for prop, dummy in items)
+    properties = DifferenceTracker()
+    for prop, dummy in items:
+        properties.add(prop, current[prop] if current[prop] is not None else "", after[prop])
     result = dict(
+        # what was written: a value Eucalyptus prints back as it was still counts as a write
         changed=bool(changed),
         properties=after,
         changed_properties=changed,
-        diff=dict(before=before, after=dict(after)),
+        diff=properties.diff(),
     )
     if name is not None:
         result["value"] = after[name]

@@ -138,6 +138,15 @@ from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_client impor
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_module import CephModule
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._names import pool_name_error
 from ansible_collections.eucalyptus.ceph.plugins.module_utils import _rbd_pools as rbd_pools
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._difference import ABSENT, DifferenceTracker
+
+
+def pool_difference(before, after):
+    """The pool's managed settings, one record each (a pool that does not exist has none)."""
+    pool = DifferenceTracker()
+    for key in list(before) + [k for k in after if k not in before]:
+        pool.add(key, before.get(key, ABSENT), after.get(key, ABSENT))
+    return pool
 
 
 def run(cm):
@@ -154,7 +163,7 @@ def run(cm):
             cm.fail("pool %s still holds %d RBD image(s): remove them first or set force=true" % (name, images))
         if not cm.check_mode:
             rbd_pools.remove(cm.client, name)
-        return dict(changed=True, pool=before, changes=["remove pool"], diff=dict(before=before, after={}))
+        return dict(changed=True, pool=before, changes=["remove pool"], diff=pool_difference(before, {}).diff())
 
     desired = dict((k, params[k]) for k in ("size", "min_size", "pg_num", "pg_autoscale_mode"))
     size_one = params["size"] == 1 and (current is None or current["size"] != 1)
@@ -198,7 +207,9 @@ def run(cm):
             after["min_size"] = rbd_pools.min_size_for(cm.client, after["size"])
         after["applications"] = sorted(set(current["applications"]) | {"rbd"})
         after["rbd_initialized"] = True
-        result = dict(changed=bool(planned), pool=after, changes=planned, diff=dict(before=before, after=after))
+        pool = pool_difference(before, after)
+        # every planned step changes a setting shown: the plan and the diff agree
+        result = dict(changed=pool.changed, pool=after, changes=planned, diff=pool.diff())
         if unknown:
             result["unknown"] = unknown
             cm.module.warn("check mode: the new pool's %s could not be computed (the monitors' running "
@@ -211,7 +222,7 @@ def run(cm):
     except CephClientError as exc:
         fail_after(cm, name, "pool %s: %s" % (name, exc), planned=planned, errno=exc.errno)
     after = rbd_pools.pool_settings(cm.client, name)
-    return dict(changed=bool(cm.steps), pool=after, changes=list(cm.steps), diff=dict(before=before, after=after))
+    return dict(changed=bool(cm.steps), pool=after, changes=list(cm.steps), diff=pool_difference(before, after).diff())
 
 
 def fail_after(cm, name, msg, planned=None, errno=None):

@@ -35,3 +35,12 @@ def test_absent_sides_are_left_out_and_count_as_a_change():
     nothing = DifferenceTracker()
     nothing.add("entity", ABSENT, ABSENT)
     assert not nothing.changed
+
+
+def test_the_text_diff_has_a_line_per_item_present_on_each_side():
+    t = DifferenceTracker()
+    t.add("osd osd_max_scrubs", ABSENT, "3")
+    t.add("global mon_warn_on_pool_no_redundancy", "true", "false")
+    assert t.diff_text() == {"before": "global mon_warn_on_pool_no_redundancy = true\n",
+                             "after": "osd osd_max_scrubs = 3\nglobal mon_warn_on_pool_no_redundancy = false\n"}
+    assert DifferenceTracker().diff_text() == {"before": "", "after": ""}
