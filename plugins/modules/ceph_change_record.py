@@ -142,6 +142,7 @@ import json
 
 from ansible_collections.eucalyptus.ceph.plugins.module_utils import _change_records as change_records
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_module import CephModule
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._difference import DifferenceTracker
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._osd_map import SETTABLE_FLAGS
 
 
@@ -171,14 +172,13 @@ def restored(cm):
         return dict(changed=False, record=None, found=None, resumed=False, restored=[])
     only = set(p["only"]) if p["only"] is not None else None
     plan = change_records.plan_restore(cm.client, record, only)
-    done, before_lines, after_lines = [], [], []
+    done, entries = [], DifferenceTracker()
     pending = ["%s=%s" % (eid, change_records.describe(kind, before)) for eid, kind, _w, _n, before, _now, differs in plan if differs]
     for eid, kind, who, name, before, now, differs in plan:
         if not differs:
             continue
         label = "%s=%s" % (eid, change_records.describe(kind, before))
-        before_lines.append("%s %s\n" % (eid, change_records.describe(kind, now)))
-        after_lines.append("%s %s\n" % (eid, change_records.describe(kind, before)))
+        entries.add(eid, change_records.describe(kind, now), change_records.describe(kind, before))
         if not cm.check_mode:
             try:
                 change_records.put_back(cm.client, kind, who, name, before)
@@ -201,7 +201,7 @@ def restored(cm):
     result = dict(changed=bool(done) or bool(put), record=None if empty else left, found=record, resumed=False,
                   restored=done)
     if cm.module._diff:
-        result["diff"] = dict(before="".join(before_lines), after="".join(after_lines))
+        result["diff"] = entries.diff_text()
     return result
 
 
