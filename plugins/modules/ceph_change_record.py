@@ -219,7 +219,9 @@ def main():
     p = cm.params
     problem = change_records.check_name(p["name"])
     for option in p["config"]:
-        who, _slash, name = option.partition("/")
+        who, slash, name = option.partition("/")
+        if not slash:
+            problem = problem or "config entry %r: expected WHO/NAME, for example osd/osd_max_backfills" % (option,)
         problem = problem or change_records.check_option(who, name)
     for flag in p["flags"]:
         if flag not in SETTABLE_FLAGS:

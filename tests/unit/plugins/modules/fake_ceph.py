@@ -157,6 +157,7 @@ class FakeCluster:
         self.unkept = set()     # (who, name) the monitors accept a set of but do not keep
         self.flags = set(FEATURE_FLAGS)
         self.osds = {}          # id -> {"host", "kb", "weight" (16.16 fixed point)}
+        self.config_keys = {}   # the monitors' config-key store: key -> bytes
         self.sent = []          # (prefix, args, ok) of every command, in order
         self.faults = []        # [prefix, match (args), exception, times left, answers left before it]
         self.clients = []
@@ -210,7 +211,8 @@ class FakeCluster:
     def snapshot(self):
         """A copy of the whole cluster state, to assert that a run changed nothing."""
         return copy.deepcopy(dict(entities=self.entities, pools=self.pools, objects=self.objects, images=self.images,
-                                  config=self.config, flags=self.flags, osds=self.osds))
+                                  config=self.config, flags=self.flags, osds=self.osds,
+                                  config_keys=self.config_keys))
 
     def reset_log(self):
         """Forget the commands sent so far (between the runs of one test)."""
@@ -575,6 +577,23 @@ def _mgr_config_show(c, args, inbuf):
     return c.running_value(who, key)
 
 
+def _config_key_get(c, args, inbuf):
+    if args["key"] not in c.config_keys:
+        raise MonError(errno.ENOENT, "")   # what the monitors answer for a key they lack
+    return c.config_keys[args["key"]].decode("utf-8")
+
+
+def _config_key_set(c, args, inbuf):
+    # the value comes as the input buffer (or as "val"); the monitors keep the bytes as given
+    c.config_keys[args["key"]] = inbuf if inbuf else args.get("val", "").encode("utf-8")
+    return None
+
+
+def _config_key_rm(c, args, inbuf):
+    c.config_keys.pop(args["key"], None)   # removing an absent key succeeds
+    return None
+
+
 HANDLERS = {
     ("mon", "mon dump"): _mon_dump,
     ("mon", "auth get"): _auth_get,
@@ -598,6 +617,9 @@ HANDLERS = {
     ("mon", "osd df"): _osd_df,
     ("mon", "osd tree"): _osd_tree,
     ("mon", "osd crush reweight"): _osd_crush_reweight,
+    ("mon", "config-key get"): _config_key_get,
+    ("mon", "config-key set"): _config_key_set,
+    ("mon", "config-key rm"): _config_key_rm,
     ("mgr", "config show"): _mgr_config_show,
 }
 
