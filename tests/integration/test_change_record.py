@@ -163,7 +163,7 @@ def test_a_refused_put_back_keeps_the_record_and_says_what_it_did(ceph_cluster, 
     ({"name": "exp\n"}, "record name"),
     ({"name": "Exp"}, "record name"),
     ({"config": ["osd/osd_max_backfills\n"]}, "not an option name"),
-    ({"config": ["osd_max_backfills"]}, "not an option name"),
+    ({"config": ["osd_max_backfills"]}, "expected WHO/NAME"),
     ({"flags": ["sortbitwise"]}, "unsettable OSD flag"),
     ({"note": "a\nb"}, "control characters"),
 ])
