@@ -4,6 +4,7 @@ than by its printed output.
 
     python3 run_playbook.py -i inventory.yml eucalyptus.ceph.site
     python3 run_playbook.py -i inventory.yml --limit nc7 --check --summary plan.json eucalyptus.ceph.site
+    python3 run_playbook.py -vvv -i inventory.yml --summary site.json eucalyptus.ceph.site >site-vvv.log
 
 The play's output is printed as it runs. At the end, a JSON summary (stdout, or the file
 given with --summary) holds the status, the return code, the per-host counts of the
@@ -55,7 +56,7 @@ def failed_tasks(events):
     return failed
 
 
-def run(playbook, inventories, limit=None, check=False, extra_args=(), quiet=False):
+def run(playbook, inventories, limit=None, check=False, verbosity=0, extra_args=(), quiet=False):
     """Run ``playbook`` (a collection playbook name or a path) and return the summary dict."""
     private = tempfile.mkdtemp(prefix="eucalyptus-ceph-runner-")  # mode 0700
     try:
@@ -64,6 +65,8 @@ def run(playbook, inventories, limit=None, check=False, extra_args=(), quiet=Fal
             cmdline += ["--limit", limit]
         if check:
             cmdline.append("--check")
+        if verbosity:
+            cmdline.append("-" + "v" * verbosity)
         # the ansible-playbook of this Python's environment first (a venv need not be activated)
         path = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "/usr/bin:/bin")])
         runner = ansible_runner.run(
@@ -83,9 +86,10 @@ def main(argv=None):
     parser.add_argument("-i", "--inventory", action="append", required=True)
     parser.add_argument("--limit")
     parser.add_argument("--check", action="store_true")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="ansible-playbook's -v, -vv, -vvv")
     parser.add_argument("--summary", help="write the JSON summary to this file instead of stdout")
     args = parser.parse_args(argv)
-    summary = run(args.playbook, args.inventory, limit=args.limit, check=args.check)
+    summary = run(args.playbook, args.inventory, limit=args.limit, check=args.check, verbosity=args.verbose)
     text = json.dumps(summary, indent=2, sort_keys=True) + "\n"
     if args.summary:
         with open(args.summary, "w") as out:
