@@ -141,11 +141,13 @@ run_case() { # SCENARIO VAR=VALUE...
 # The lines that say why a case failed (Ansible's fatal/failed results, pytest's failures),
 # without colours, for the summary: a CI log is often read from its end only.
 failure_excerpt() { # LOG
-    sed -e 's/\x1b\[[0-9;]*m//g' "$1" \
+    local excerpt
+    excerpt=$(sed -e 's/\x1b\[[0-9;]*m//g' "$1" \
         | grep -E -B3 -A12 'fatal: \[|FAILED! =>|failed: \[|^[[:space:]│]*E[[:space:]]|^FAILED |short test summary|Traceback' \
-        | cut -c1-400 | head -n 80
-    # nothing of that kind (a script that died early): the end of the log says why
-    if ! sed -e 's/\x1b\[[0-9;]*m//g' "$1" | grep -qE 'fatal: \[|FAILED! =>|failed: \[|^FAILED |Traceback'; then
+        | cut -c1-400 | head -n 80)
+    if [[ -n $excerpt ]]; then
+        printf '%s\n' "$excerpt"
+    else   # a script that died early: the end of its log says why
         echo "(no Ansible or pytest failure in the log; its last lines:)"
         sed -e 's/\x1b\[[0-9;]*m//g' "$1" | tail -n 40 | cut -c1-400
     fi
