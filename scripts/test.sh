@@ -6,10 +6,12 @@
 #   docs         scripts/docsite/build.sh (antsibull-docs lint, the site), then tests/docs:
 #                the site as headless Chromium renders it
 #   unit         pytest tests/unit
-#   integration  pytest tests/integration  (real Ceph cluster, libvirtd; root)
-#   molecule     the release matrix (MOLECULE_MATRIX below): Molecule scenarios through
-#                scripts/lab.sh test (Docker engine, locally built images, create .. verify ..
-#                destroy) and the integration suite on Tentacle in a container
+#   integration  pytest tests/integration (real Ceph cluster, libvirtd; root) on the host's
+#                release, and at the same time the matrix's integration cases (the suite on
+#                Tentacle in a container)
+#   molecule     the rest of the release matrix (MOLECULE_MATRIX below): Molecule scenarios
+#                through scripts/lab.sh test (Docker engine, locally built images, create ..
+#                verify .. destroy)
 # e.g.  scripts/test.sh unit integration
 #
 # Every requested stage runs even if an earlier one failed (one CI run shows every
@@ -71,8 +73,36 @@ stage_unit() {
     run_pytest tests/unit -v -ra
 }
 
+# The host's integration suite (its Ceph: Pacific on Debian 12) and the matrix's integration
+# cases (the same suite on another release, in a container) run at the same time: each keeps
+# most of a core idle (ansible-playbook runs and Ceph's waits), they share nothing (the
+# container has its own network namespace, cluster and libvirtd), and together they take
+# about as long as the longer of the two. The lab images the Molecule stage needs are built
+# meanwhile, when that stage is requested too.
 stage_integration() {
-    run_pytest tests/integration -v -ra --durations=15
+    local rc=0 host_pid
+    (
+        t0=$SECONDS rc=0
+        run_pytest tests/integration -v -ra --durations=15 2>&1 | tee "$CASE_RESULTS/integration-host.log" \
+            | sed -u 's/^/[integration\/host] /' || rc=$?
+        printf '%s %d\n' "$rc" $((SECONDS - t0)) >"$CASE_RESULTS/integration-host"
+        ((rc == 0)) || failure_excerpt "$CASE_RESULTS/integration-host.log" >"$CASE_RESULTS/integration-host.failures"
+    ) </dev/null &
+    host_pid=$!
+    build_images integration || rc=1
+    if [[ " ${STAGES[*]} " == *" molecule "* ]]; then build_images molecule || rc=1; fi
+    if ((rc == 0)); then
+        (run_lane integration 2>&1 | sed -u 's/^/[integration] /')
+    else
+        echo "building the images failed: the integration cases did not run" >&2
+    fi
+    wait "$host_pid"
+    CASES_OF[integration]="integration/host"
+    read -r CASE_RC[integration/host] CASE_TIME[integration/host] <"$CASE_RESULTS/integration-host" \
+        || CASE_RC[integration/host]=1 CASE_TIME[integration/host]=0
+    ((CASE_RC[integration/host] == 0)) || rc=1
+    collect_results integration || rc=1
+    return "$rc"
 }
 
 # The Molecule matrix: SCENARIO LABEL [VAR=VALUE...]. The suites pick each lab host's Ceph
@@ -92,17 +122,18 @@ stage_integration() {
 #                          OSD creation, then at its first weight step) and failed under client
 #                          I/O; on Tentacle also a third host added and retired (retire.yml)
 #   integration/tentacle   the real-Ceph integration suite (tests/integration) on Tentacle,
-#                          inside a forky container (tests/ceph/in-suite.sh); the host's
-#                          stage "integration" runs it on Pacific
+#                          inside a forky container (tests/ceph/in-suite.sh); it runs in stage
+#                          "integration", beside the same suite on the host's Pacific
 # Pacific runs no "default" case: its SC and NC roles are proven by the host's integration
 # suite (a Pacific cluster) and by default/reef-mixed (Pacific clients), its cluster and OSD
 # throttles (wpq, not mClock) by expansion/pacific. Measured on a fresh CI machine, the
 # default case on Pacific added 578 s to a run of about 73 min.
-# The scenarios have their own container names, networks and volumes. Two lanes run at the
-# same time, each its cases one after another: "default" (its cases, then the Tentacle
-# integration suite) and "expansion" (existing, then the two of expansion). A third lane was
-# measured and dropped: the integration suites and the scenarios then share 2 saturated
-# cores and each ran about twice as long as alone (default/pacific 1190 s instead of 578 s).
+# The scenarios have their own container names, networks and volumes. Stage "molecule" runs
+# two lanes at the same time, each its cases one after another: "default" (default, then
+# existing) and "expansion" (its two cases). The integration suites do not share a lane with
+# the scenarios: beside a scenario lane, the Tentacle suite pushed a fresh-machine CI past
+# 90 min (the scenarios saturate both cores; a suite beside them ran about twice as long as
+# alone, default/pacific 1190 s instead of 578 s in a measured third lane).
 # MOLECULE_CASES="default/tentacle expansion/tentacle" runs only those.
 MOLECULE_MATRIX=(
     "default tentacle EUCA_LAB_CEPH_SUITE=forky EUCA_LAB_SC_SUITE=forky EUCA_LAB_NC1_SUITE=forky EUCA_LAB_NC2_SUITE=forky"
@@ -112,7 +143,7 @@ MOLECULE_MATRIX=(
     "expansion tentacle EUCA_LAB_CEPH_SUITE=forky EUCA_LAB_NC1_SUITE=forky EUCA_LAB_RETIRE=1"
     "integration tentacle EUCA_LAB_CEPH_SUITE=forky"
 )
-MOLECULE_RESULTS=$REPO/build/molecule-results
+CASE_RESULTS=$REPO/build/molecule-results
 
 selected_cases() { # prints the matrix entries to run
     local entry scenario label rest
@@ -123,9 +154,13 @@ selected_cases() { # prints the matrix entries to run
     done
 }
 
-lane_of() { # SCENARIO -> the lane it runs in
-    case $1 in existing) echo expansion ;; integration) echo default ;; *) echo "$1" ;; esac
+# SCENARIO/LABEL -> the lane it runs in. Two cases of one scenario never share a time slot
+# (they would share its container names): a scenario's cases are all in one lane. The
+# integration cases are a lane of stage "integration"; the others of stage "molecule".
+lane_of() {
+    case $1 in integration/*) echo integration ;; expansion/*) echo expansion ;; *) echo default ;; esac
 }
+stage_of_lane() { [[ $1 == integration ]] && echo integration || echo molecule; }
 
 run_case() { # SCENARIO VAR=VALUE...
     local scenario=$1; shift
@@ -159,56 +194,74 @@ run_lane() { # LANE
     local -a vars
     while IFS= read -r entry; do
         read -r scenario label vars_line <<<"$entry"
-        [[ $(lane_of "$scenario") == "$1" ]] || continue
+        [[ $(lane_of "$scenario/$label") == "$1" ]] || continue
         read -r -a vars <<<"${vars_line:-}"
         banner "molecule scenario: $scenario/$label ${vars[*]}"
         t0=$SECONDS rc=0
-        run_case "$scenario" "${vars[@]}" </dev/null 2>&1 | tee "$MOLECULE_RESULTS/$scenario-$label.log" || rc=$?
-        printf '%s %d\n' "$rc" $((SECONDS - t0)) >"$MOLECULE_RESULTS/$scenario-$label"
-        ((rc == 0)) || failure_excerpt "$MOLECULE_RESULTS/$scenario-$label.log" >"$MOLECULE_RESULTS/$scenario-$label.failures"
+        run_case "$scenario" "${vars[@]}" </dev/null 2>&1 | tee "$CASE_RESULTS/$scenario-$label.log" || rc=$?
+        printf '%s %d\n' "$rc" $((SECONDS - t0)) >"$CASE_RESULTS/$scenario-$label"
+        ((rc == 0)) || failure_excerpt "$CASE_RESULTS/$scenario-$label.log" >"$CASE_RESULTS/$scenario-$label.failures"
         banner "molecule scenario: $scenario/$label $( ((rc)) && echo FAILED || echo ok) in $((SECONDS - t0)) s"
     done < <(selected_cases)
 }
 
-stage_molecule() {
-    local entry scenario label vars_line rc=0 lane
-    local -a vars lanes=() pids=()
-    rm -rf "$MOLECULE_RESULTS"; mkdir -p "$MOLECULE_RESULTS"
-    # images first, once per set of suites (lab.sh skips the ones that are up to date), so
-    # that the lanes never build the same image at the same time
+# The images of the cases of STAGE, once per set of suites (lab.sh skips the ones that are
+# up to date), so that two lanes never build the same image at the same time.
+build_images() { # STAGE
+    local entry scenario label vars_line rc=0
+    local -a vars
     while IFS= read -r entry; do
         read -r scenario label vars_line <<<"$entry"
+        [[ $(stage_of_lane "$(lane_of "$scenario/$label")") == "$1" ]] || continue
         read -r -a vars <<<"${vars_line:-}"
         env "${vars[@]}" SKIP_BOOTSTRAP=1 bash scripts/lab.sh images || rc=1
         if [[ $scenario == integration && " ${vars[*]} " == *" EUCA_LAB_CEPH_SUITE="* ]]; then
             local suite=${vars_line#*EUCA_LAB_CEPH_SUITE=}
             bash tests/ceph/in-suite.sh "${suite%% *}" --image-only || rc=1
         fi
-        lane=$(lane_of "$scenario")
-        [[ " ${lanes[*]} " == *" $lane "* ]] || lanes+=("$lane")
-    done < <(selected_cases)
-    ((rc == 0)) || { echo "building the lab images failed" >&2; return 1; }
-    for lane in "${lanes[@]}"; do
-        # every line of a lane is prefixed with its scenario: the two lanes interleave
-        (run_lane "$lane" 2>&1 | sed -u "s/^/[$lane] /") &
-        pids+=($!)
-    done
-    for lane in "${pids[@]}"; do wait "$lane" || true; done
-    while IFS= read -r entry; do
-        read -r scenario label vars_line <<<"$entry"
-        MOLECULE_ORDER+=("$scenario/$label")
-        if [[ -f $MOLECULE_RESULTS/$scenario-$label ]]; then
-            read -r MOLECULE_RC[$scenario/$label] MOLECULE_TIME[$scenario/$label] <"$MOLECULE_RESULTS/$scenario-$label"
-        else
-            MOLECULE_RC[$scenario/$label]=1 MOLECULE_TIME[$scenario/$label]=0
-        fi
-        ((MOLECULE_RC[$scenario/$label] == 0)) || rc=1
     done < <(selected_cases)
     return "$rc"
 }
 
-declare -A RESULT TIME MOLECULE_RC MOLECULE_TIME
-MOLECULE_ORDER=()
+# The results of the cases of STAGE, for the summary; non-zero if one failed or did not run.
+collect_results() { # STAGE
+    local entry scenario label vars_line rc=0 c
+    while IFS= read -r entry; do
+        read -r scenario label vars_line <<<"$entry"
+        c=$scenario/$label
+        [[ $(stage_of_lane "$(lane_of "$c")") == "$1" ]] || continue
+        CASES_OF[$1]+=" $c"
+        if [[ -f $CASE_RESULTS/$scenario-$label ]]; then
+            read -r CASE_RC[$c] CASE_TIME[$c] <"$CASE_RESULTS/$scenario-$label"
+        else
+            CASE_RC[$c]=1 CASE_TIME[$c]=0
+        fi
+        ((CASE_RC[$c] == 0)) || rc=1
+    done < <(selected_cases)
+    return "$rc"
+}
+
+stage_molecule() {
+    local entry scenario label vars_line rc=0 lane
+    local -a lanes=() pids=()
+    build_images molecule || { echo "building the lab images failed" >&2; return 1; }
+    while IFS= read -r entry; do
+        read -r scenario label vars_line <<<"$entry"
+        lane=$(lane_of "$scenario/$label")
+        [[ $(stage_of_lane "$lane") == molecule && " ${lanes[*]} " != *" $lane "* ]] && lanes+=("$lane")
+    done < <(selected_cases)
+    for lane in "${lanes[@]}"; do
+        # every line of a lane is prefixed with its name: the two lanes interleave
+        (run_lane "$lane" 2>&1 | sed -u "s/^/[$lane] /") &
+        pids+=($!)
+    done
+    for lane in "${pids[@]}"; do wait "$lane" || true; done
+    collect_results molecule || rc=1
+    return "$rc"
+}
+
+declare -A RESULT TIME CASE_RC CASE_TIME CASES_OF
+rm -rf "$CASE_RESULTS"; mkdir -p "$CASE_RESULTS"
 failed=0
 for s in "${STAGES[@]}"; do
     banner "stage: $s"
@@ -220,16 +273,15 @@ done
 banner "summary"
 for s in "${STAGES[@]}"; do
     printf '  %-12s %-7s %4ds\n' "$s" "${RESULT[$s]}" "${TIME[$s]}" >&2
-    if [[ $s == molecule ]]; then
-        for c in "${MOLECULE_ORDER[@]}"; do
-            printf '    %-22s %-7s %4ds\n' "$c" "$( ((MOLECULE_RC[$c])) && echo FAILED || echo ok)" "${MOLECULE_TIME[$c]}" >&2
-        done
-        for c in "${MOLECULE_ORDER[@]}"; do
-            f=$MOLECULE_RESULTS/${c/\//-}.failures
-            [[ -s $f ]] || continue
-            printf '\n  why %s failed (whole log: %s):\n' "$c" "${f%.failures}.log" >&2
-            sed 's/^/    | /' "$f" >&2
-        done
-    fi
+    read -r -a cases <<<"${CASES_OF[$s]:-}"
+    for c in "${cases[@]}"; do
+        printf '    %-22s %-7s %4ds\n' "$c" "$( ((CASE_RC[$c])) && echo FAILED || echo ok)" "${CASE_TIME[$c]}" >&2
+    done
+    for c in "${cases[@]}"; do
+        f=$CASE_RESULTS/${c/\//-}.failures
+        [[ -s $f ]] || continue
+        printf '\n  why %s failed (whole log: %s):\n' "$c" "${f%.failures}.log" >&2
+        sed 's/^/    | /' "$f" >&2
+    done
 done
 exit "$failed"
