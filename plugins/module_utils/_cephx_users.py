@@ -27,6 +27,21 @@ def get_user(client, entity):
     return {"entity": entry["entity"], "key": entry["key"], "caps": normalize_caps(entry.get("caps", {}))}
 
 
+def all_users(client):
+    """``{entity: {"entity", "key", "caps"}}`` of every entity (one ``auth ls``), or None when
+    the credentials may not list them (``auth ls`` needs more than the ebs-admin profile's
+    ``mon 'allow r'``): the caller then reads each user with get_user."""
+    try:
+        listing = client.mon_command("auth ls")
+    except CephClientError as exc:
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            return None
+        raise
+    entries = listing.get("auth_dump", []) if isinstance(listing, dict) else listing
+    return dict((entry["entity"], {"entity": entry["entity"], "key": entry["key"],
+                                   "caps": normalize_caps(entry.get("caps", {}))}) for entry in entries)
+
+
 def create(client, entity, caps):
     entries = client.mon_command("auth get-or-create", entity=entity, caps=caps_to_args(caps))
     return entries[0]["key"]

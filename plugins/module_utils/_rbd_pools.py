@@ -20,23 +20,31 @@ except ImportError:  # reported by CephModule before anything here runs
 RBD_INFO_OBJECT = "rbd_info"
 
 
-def pool_settings(client, name):
-    """The settings we manage of pool ``name``, or None when it does not exist."""
-    for pool in client.mon_command("osd pool ls", detail="detail") or []:
-        if pool["pool_name"] == name:
-            return {
-                "name": name,
-                "id": pool["pool_id"],
-                "type": "replicated" if pool["type"] == 1 else "erasure",
-                "size": pool["size"],
-                "min_size": pool["min_size"],
-                # pg_num converges to pg_num_target step by step (Nautilus and later).
-                "pg_num": pool.get("pg_num_target", pool["pg_num"]),
-                "pg_autoscale_mode": pool.get("pg_autoscale_mode"),
-                "applications": sorted(pool.get("application_metadata", {})),
-                "rbd_initialized": _rbd_initialized(client, name),
-            }
-    return None
+def pool_listing(client):
+    """Every pool as ``osd pool ls detail`` describes it, by name (one monitor command)."""
+    return dict((pool["pool_name"], pool) for pool in client.mon_command("osd pool ls", detail="detail") or [])
+
+
+def pool_settings(client, name, listing=None):
+    """The settings we manage of pool ``name``, or None when it does not exist. ``listing``
+    (from pool_listing) saves the monitor command when many pools are read at once."""
+    if listing is None:
+        listing = pool_listing(client)
+    pool = listing.get(name)
+    if pool is None:
+        return None
+    return {
+        "name": name,
+        "id": pool["pool_id"],
+        "type": "replicated" if pool["type"] == 1 else "erasure",
+        "size": pool["size"],
+        "min_size": pool["min_size"],
+        # pg_num converges to pg_num_target step by step (Nautilus and later).
+        "pg_num": pool.get("pg_num_target", pool["pg_num"]),
+        "pg_autoscale_mode": pool.get("pg_autoscale_mode"),
+        "applications": sorted(pool.get("application_metadata", {})),
+        "rbd_initialized": _rbd_initialized(client, name),
+    }
 
 
 def _rbd_initialized(client, name):

@@ -33,9 +33,24 @@ attributes:
     support: full
 options:
   name:
-    description: The cephx id, without the C(client.) prefix.
+    description:
+      - The cephx id, without the C(client.) prefix.
+      - Exactly one of O(name) and O(users) is required.
     type: str
-    required: true
+  users:
+    description:
+      - "Many users in one run (one connection and, where the credentials may list users, one
+        C(auth ls) for all of them): each item is a cephx id, or a dictionary with C(name) and
+        any of O(state), O(profile) and O(caps) for that user alone (an item's O(caps) replaces
+        the task's O(profile) and the other way round). What an item does not set comes from
+        the task's options; O(volume_pools), O(snapshot_pools) and O(users_prefix) are the
+        task's."
+      - The result then reports each user in RV(users) (its own C(changed) and caps) and a diff per
+        user; the users are handled in the order given, and a failure says which users the run
+        changed before it.
+      - O(key) and O(return_key) work with O(name) only.
+    type: list
+    elements: raw
   state:
     description: V(present) creates or updates the user; V(absent) removes it.
     type: str
@@ -126,6 +141,13 @@ EXAMPLES = r"""
       mon: profile rbd
       osd: profile rbd-read-only pool=eucavolumes
 
+- name: The Storage Controller's user and one Node Controller user per hypervisor, in one task
+  eucalyptus.ceph.cephx_user:
+    users: "{{ [{'name': 'eucalyptus', 'profile': 'sc'}] + groups['node_controllers'] | map('regex_replace', '^', 'eucalyptus-nc-') }}"
+    profile: nc
+    volume_pools: [eucavolumes]
+    snapshot_pools: [eucasnapshots]
+
 - name: Remove a user
   eucalyptus.ceph.cephx_user:
     name: old-nc
@@ -135,26 +157,50 @@ EXAMPLES = r"""
 RETURN = r"""
 entity:
   description: The full entity name.
-  returned: always
+  returned: with O(name)
   type: str
   sample: client.eucalyptus
 caps:
   description: The capabilities after the run (before it, for a removal).
-  returned: always
+  returned: with O(name)
   type: dict
   sample: {"mon": "profile rbd", "osd": "profile rbd pool=eucavolumes"}
+users:
+  description:
+    - With O(users), one item per user, in the order given, each with its C(entity), C(changed) and
+      C(caps) (as RV(entity) and RV(caps) of a single user). Never a key.
+  returned: with O(users)
+  type: list
+  elements: dict
+  sample:
+    - entity: client.eucalyptus-nc-hv1
+      changed: true
+      caps: {"mon": "profile rbd", "osd": "profile rbd pool=eucavolumes"}
 key:
   description: The user's key. Only with O(return_key=true), which needs C(no_log) on the task.
   returned: when O(return_key=true) and the user exists
   type: str
 """
 
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.errors import UnsupportedError
+from ansible.module_utils.six import string_types
+
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._caps import caps_error, normalize_caps, profile_caps
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._cephx_key import cephx_key_error
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_client import CephClientError
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_module import CephModule
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._difference import ABSENT, DifferenceTracker
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._names import client_id_error, pool_name_error
 from ansible_collections.eucalyptus.ceph.plugins.module_utils import _cephx_users as cephx_users
+
+# what an item of "users" may set for its user alone
+USER_ITEM_SPEC = dict(
+    name=dict(type="str", required=True),
+    state=dict(type="str", choices=["present", "absent"]),
+    caps=dict(type="dict"),
+    profile=dict(type="str", choices=["sc", "nc", "ebs-admin"]),
+)
 
 
 def desired_caps(params):
@@ -164,10 +210,9 @@ def desired_caps(params):
     return normalize_caps(params["caps"])
 
 
-def run(cm):
-    params = cm.params
+def converge(cm, params, current):
+    """One user to its wanted state (``current``: the user as read, or None); returns its result."""
     entity = "client.%s" % params["name"]
-    current = cephx_users.get_user(cm.client, entity)
     # the diff shows the entity and its caps, never its key
     user = DifferenceTracker()
 
@@ -176,6 +221,7 @@ def run(cm):
         user.add("caps", current["caps"] if current else ABSENT, ABSENT)
         if user.changed and not cm.check_mode:
             cephx_users.remove(cm.client, entity)
+            cm.did("remove %s" % entity)
         return dict(changed=user.changed, entity=entity, caps=current["caps"] if current else {},
                     **(dict(diff=user.diff()) if user.changed else {}))
 
@@ -189,11 +235,14 @@ def run(cm):
     if changed and not cm.check_mode:
         if key_changes:
             cephx_users.import_key(cm.client, entity, wanted_key, caps)
+            cm.did("import the given key of %s" % entity)
             key = wanted_key
         elif current is None:
             key = cephx_users.create(cm.client, entity, caps)
+            cm.did("create %s" % entity)
         else:
             cephx_users.set_caps(cm.client, entity, caps)
+            cm.did("set the caps of %s" % entity)
     result = dict(changed=changed, entity=entity, caps=caps, diff=user.diff())
     if key_changes:
         result["key_changed"] = True
@@ -202,12 +251,71 @@ def run(cm):
     return result
 
 
-def validate(cm):
-    params = cm.params
+def run(cm):
+    users, _error = requested_users(cm.params)
+    if cm.params["name"] is not None:
+        entity = "client.%s" % users[0]["name"]
+        return converge(cm, users[0], cephx_users.get_user(cm.client, entity))
+    # one auth ls for all of them, where these credentials may list users
+    known = cephx_users.all_users(cm.client)
+    results, diffs = [], []
+    for params in users:
+        entity = "client.%s" % params["name"]
+        try:
+            current = known.get(entity) if known is not None else cephx_users.get_user(cm.client, entity)
+            result = converge(cm, params, current)
+        except CephClientError as exc:
+            # which user failed, among many
+            cm.fail("%s: %s" % (entity, exc), **({"errno": exc.errno} if exc.errno else {}))
+        diff = result.pop("diff", None) or dict(before={}, after={})
+        diffs.append(dict(diff, before_header=entity, after_header=entity))
+        results.append(result)
+    return dict(changed=any(r["changed"] for r in results), users=results, diff=diffs)
+
+
+def requested_users(params):
+    """``(users, error)``: the users of this run, each a dict of its options (an item's own over
+    the task's), or the reason the request is refused."""
+    if params["name"] is None and params["users"] is None:
+        # required_one_of counts an option given as null as given
+        return None, "one of name and users is required"
+    if params["name"] is not None:
+        return [dict(params)], None
+    if params["key"] is not None or params["return_key"]:
+        return None, "key and return_key work with name only, not with users"
+    validator = ArgumentSpecValidator(USER_ITEM_SPEC, mutually_exclusive=[("caps", "profile")])
+    items, seen = [], set()
+    for index, item in enumerate(params["users"]):
+        if isinstance(item, string_types):
+            item = {"name": item}
+        if not isinstance(item, dict):
+            return None, "users[%d]: expected a cephx id or a dictionary, got %s" % (index, type(item).__name__)
+        checked = validator.validate(item)
+        if checked.error_messages:
+            return None, "users[%d]: %s" % (index, "; ".join(
+                ("unsupported parameters: %s" if isinstance(error, UnsupportedError) else "%s") % error.msg
+                for error in checked.errors.errors))
+        own = dict((key, value) for key, value in checked.validated_parameters.items() if value is not None)
+        merged = dict(params, **own)
+        if "caps" in own:
+            merged["profile"] = None
+        if "profile" in own:
+            merged["caps"] = None
+        if merged["name"] in seen:
+            return None, "user %s is given twice in users" % merged["name"]
+        seen.add(merged["name"])
+        items.append(merged)
+    if not items:
+        return None, "users is empty: give at least one user"
+    return items, None
+
+
+def validate(params, no_log):
+    """None when one user's options are consistent, else the reason."""
     error = client_id_error(params["name"])
     if error:
         return error
-    if params["return_key"] and not cm.module.no_log:
+    if params["return_key"] and not no_log:
         return "return_key=true needs no_log: true on the task, so that the key cannot be logged"
     if params["state"] == "absent":
         return None
@@ -243,7 +351,8 @@ def validate(cm):
 def main():
     cm = CephModule(
         argument_spec=dict(
-            name=dict(type="str", required=True),
+            name=dict(type="str"),
+            users=dict(type="list", elements="raw"),
             state=dict(type="str", default="present", choices=["present", "absent"]),
             caps=dict(type="dict"),
             profile=dict(type="str", choices=["sc", "nc", "ebs-admin"]),
@@ -253,9 +362,16 @@ def main():
             key=dict(type="str", no_log=True),
             return_key=dict(type="bool", default=False),
         ),
-        mutually_exclusive=[("caps", "profile")],
+        mutually_exclusive=[("caps", "profile"), ("name", "users")],
+        required_one_of=[("name", "users")],
     )
-    error = validate(cm)
+    users, error = requested_users(cm.params)
+    for params in users or []:
+        error = error or validate(params, cm.module.no_log)
+        if error and cm.params["users"] is not None:
+            error = "client.%s: %s" % (params["name"], error)
+        if error:
+            break
     if error:
         cm.fail(error)
     cm.run(run)

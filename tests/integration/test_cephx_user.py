@@ -98,3 +98,46 @@ def test_caps_the_monitor_rejects_fail_cleanly(run_module, admin, conn):
     r = run_module("cephx_user", dict(conn, name=USER, caps={"mon": "allow r", "osd": "allow bogus-perm"}))
     assert r.failed and "osd capability parse failed" in r.msg, r.msg
     assert admin.get_caps(USER) is None
+
+
+BULK_USERS = ["it-bulk-nc-%d" % i for i in range(5)]
+
+
+@pytest.fixture
+def bulk(ceph_cluster, admin):
+    for user in BULK_USERS + ["it-bulk-sc"]:
+        admin.delete_user(user)
+    yield {"cluster_conf": ceph_cluster.conf}
+    for user in BULK_USERS + ["it-bulk-sc"]:
+        admin.delete_user(user)
+
+
+def test_many_users_in_one_run(run_module, admin, bulk):
+    """The list form: an SC user and per-host NC users in one task, each with its profile; exact
+    per-user changed in check mode and for real; no key in the result or the -vvv output (every
+    exec is traced for the keys by the conftest)."""
+    pools = {"volume_pools": ["eucavolumes"], "snapshot_pools": ["eucasnapshots"]}
+    args = dict(bulk, users=[{"name": "it-bulk-sc", "profile": "sc"}] + BULK_USERS, profile="nc", **pools)
+    checked = run_module("cephx_user", args, check=True, diff=True)
+    assert checked.changed and not checked.failed, checked.msg
+    assert admin.get_caps("it-bulk-sc") is None, "check mode created a user"
+    real = run_module("cephx_user", args, diff=True, verbosity=3)
+    assert real.changed and not real.failed, real.msg
+    assert [u["changed"] for u in real.result["users"]] == [True] * 6
+    assert [u["changed"] for u in checked.result["users"]] == [True] * 6
+    assert admin.get_caps("it-bulk-sc")["osd"] == "profile rbd pool=eucavolumes, profile rbd pool=eucasnapshots"
+    for user in BULK_USERS:
+        assert "object_prefix rbd_data." in admin.get_caps(user)["osd"]
+    for user in BULK_USERS + ["it-bulk-sc"]:
+        assert admin.get_key(user) not in real.output
+    again = run_module("cephx_user", args)
+    assert not again.changed and [u["changed"] for u in again.result["users"]] == [False] * 6
+
+    admin.mon({"prefix": "auth caps", "entity": "client." + BULK_USERS[2], "caps": ["mon", "profile rbd"]})
+    args["users"] = args["users"][:-1] + [{"name": BULK_USERS[-1], "state": "absent"}]
+    drift = run_module("cephx_user", args, check=True)
+    fixed = run_module("cephx_user", args)
+    for r in (drift, fixed):
+        assert [u["changed"] for u in r.result["users"]] == [False, False, False, True, False, True], r.result
+    assert "object_prefix rbd_data." in admin.get_caps(BULK_USERS[2])["osd"]
+    assert admin.get_caps(BULK_USERS[-1]) is None

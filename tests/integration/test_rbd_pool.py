@@ -197,3 +197,47 @@ def test_check_mode_of_a_create_computes_what_the_real_run_gets(run_module, admi
         expected["pg_num"] = None
     assert check.result["pool"] == expected
     assert check.result["diff"]["after"] == expected
+
+
+BULK = ["it-bulk-%d" % i for i in range(4)]
+
+
+@pytest.fixture
+def bulk(ceph_cluster, admin):
+    for name in BULK:
+        admin.delete_pool(name)
+    yield {"cluster_conf": ceph_cluster.conf}
+    for name in BULK:
+        admin.delete_pool(name)
+
+
+def test_many_pools_in_one_run(run_module, admin, bulk):
+    """The list form: each pool gets the task's settings or its own, check mode predicts the real
+    run, a re-run changes nothing, and only the pool that differs is reported as changed."""
+    pools = BULK[:3] + [{"name": BULK[3], "size": 2, "min_size": 1}]
+    args = dict(bulk, pools=pools, size=3, min_size=2, pg_autoscale_mode="off", pg_num=8)
+    checked = run_module("rbd_pool", args, check=True, diff=True)
+    assert checked.changed and not checked.failed, checked.msg
+    assert all(settings(admin, name) is None for name in BULK), "check mode created a pool"
+    real = run_module("rbd_pool", args, diff=True)
+    assert real.changed and not real.failed, real.msg
+    assert real.result["changes"] == checked.result["changes"]
+    assert [p["changed"] for p in real.result["pools"]] == [True] * 4
+    for item in real.result["pools"]:
+        pool = settings(admin, item["name"])
+        want = (2, 1) if item["name"] == BULK[3] else (3, 2)
+        assert (pool["size"], pool["min_size"], pool["pg_num"]) == want + (8,)
+        assert "rbd" in pool["application_metadata"] and item["pool"]["rbd_initialized"] is True
+        admin.open_ioctx(item["name"]).stat("rbd_info")
+
+    again = run_module("rbd_pool", args)
+    assert not again.changed and not again.failed, again.result
+    assert [p["changed"] for p in again.result["pools"]] == [False] * 4
+
+    admin.mon({"prefix": "osd pool set", "pool": BULK[1], "var": "min_size", "val": "1"})
+    drift = run_module("rbd_pool", args, check=True)
+    fixed = run_module("rbd_pool", args)
+    for r in (drift, fixed):
+        assert [p["changed"] for p in r.result["pools"]] == [False, True, False, False], r.result
+        assert r.result["changes"] == ["pool %s: set min_size to 2" % BULK[1]]
+    assert settings(admin, BULK[1])["min_size"] == 2

@@ -197,3 +197,81 @@ def test_an_unexpected_exception_returns_its_traceback(ceph, run):
     result = run("cephx_user", SC)
     assert "Traceback" in result.get("exception", "")
     assert "RuntimeError: boom in the middle" in result["exception"]
+
+
+# -- many users in one run (users) ------------------------------------------------------------
+POOLS = {"volume_pools": ["eucavolumes"], "snapshot_pools": ["eucasnapshots"]}
+NC_USERS = ["eucalyptus-nc-hv%03d" % i for i in range(100)]
+
+
+def test_users_creates_each_with_its_profile_and_reports_each(ceph, run):
+    result = run("cephx_user", dict(POOLS, users=[{"name": "eucalyptus", "profile": "sc"}, "eucalyptus-nc-hv1",
+                                                  {"name": "backup", "caps": {"mon": "profile rbd"}}], profile="nc"))
+    assert result["failed"] is False and result["changed"] is True
+    assert [u["entity"] for u in result["users"]] == ["client.eucalyptus", "client.eucalyptus-nc-hv1", "client.backup"]
+    assert [u["changed"] for u in result["users"]] == [True, True, True]
+    assert result["users"][0]["caps"] == SC_CAPS
+    assert ceph.entities["client.eucalyptus-nc-hv1"]["caps"]["mon"] == "profile rbd"
+    assert "object_prefix" in ceph.entities["client.eucalyptus-nc-hv1"]["caps"]["osd"]
+    assert ceph.entities["client.backup"]["caps"] == {"mon": "profile rbd"}
+    assert [d["before_header"] for d in result["diff"]] == [u["entity"] for u in result["users"]]
+    no_key_in(result, *[e["key"] for e in ceph.entities.values()])
+
+
+def test_a_rerun_of_a_hundred_users_reads_them_with_one_command_and_changes_nothing(ceph, run):
+    args = dict(POOLS, users=NC_USERS, profile="nc")
+    run("cephx_user", args)
+    ceph.reset_log()
+    result = run("cephx_user", args)
+    assert result["changed"] is False and [u["changed"] for u in result["users"]] == [False] * 100
+    assert ceph.prefixes == ["auth ls"]
+    assert all(d["before"] == d["after"] for d in result["diff"])
+
+
+def test_users_reports_exactly_which_user_changed_in_check_mode_and_for_real(ceph, run):
+    run("cephx_user", dict(POOLS, users=NC_USERS[:3], profile="nc"))
+    ceph.entities["client.%s" % NC_USERS[1]]["caps"] = {"mon": "profile rbd"}
+    ceph.reset_log()
+    args = dict(POOLS, users=NC_USERS[:3] + [{"name": NC_USERS[3], "state": "absent"}], profile="nc")
+    checked = run("cephx_user", args, check_mode=True)
+    assert ceph.mutations == []
+    real = run("cephx_user", args)
+    for result in (checked, real):
+        assert [u["changed"] for u in result["users"]] == [False, True, False, False]
+    assert [(p, a["entity"]) for p, a in ceph.mutations] == [("auth caps", "client.%s" % NC_USERS[1])]
+
+
+def test_users_without_the_right_to_list_reads_each_user(ceph, run):
+    ceph.refuse("auth ls", errno.EACCES, "access denied")
+    result = run("cephx_user", dict(POOLS, users=NC_USERS[:2], profile="nc"))
+    assert result["failed"] is False and result["changed"] is True
+    assert ceph.prefixes.count("auth get") == 2
+
+
+@pytest.mark.parametrize("args, message", [
+    ({"users": []}, "users is empty"),
+    ({"users": ["a", "a"], "profile": "nc"}, "user a is given twice"),
+    ({"users": ["good", "client.bad"], "profile": "nc"}, "client.client.bad: "),
+    ({"users": [{"profile": "nc"}]}, "users[0]: missing required arguments: name"),
+    ({"users": [{"name": "a", "colour": "red"}]}, "users[0]: unsupported parameters: colour."),
+    ({"users": [{"name": "a", "profile": "sc", "caps": {"mon": "profile rbd"}}]}, "users[0]: parameters are mutually exclusive"),
+    ({"users": [3]}, "users[0]: expected a cephx id or a dictionary, got int"),
+    ({"users": ["a"]}, "client.a: state=present needs caps or a profile"),
+    ({"users": ["a"], "profile": "nc", "return_key": True}, "key and return_key work with name only"),
+    ({"users": ["a"], "name": "a", "profile": "nc"}, "mutually exclusive"),
+], ids=["empty", "twice", "bad-id", "no-name", "unknown-key", "caps-and-profile", "not-a-dict", "no-caps",
+        "return-key", "both"])
+def test_a_bad_users_request_is_refused_before_anything_is_sent(ceph, run, args, message):
+    result = run("cephx_user", dict(POOLS, **args))
+    assert result["failed"] is True and not result.get("changed")
+    assert message in result["msg"], result["msg"]
+    assert ceph.sent == []
+
+
+def test_a_failure_in_one_user_says_which_users_the_run_changed_before_it(ceph, run):
+    ceph.refuse("auth get-or-create", errno.EINVAL, "bad caps", match={"entity": "client.%s" % NC_USERS[1]})
+    result = run("cephx_user", dict(POOLS, users=NC_USERS[:3], profile="nc"))
+    assert result["failed"] is True and result["changed"] is True
+    assert result["msg"] == ("client.%s: auth get-or-create: bad caps - this run already did: create client.%s"
+                             % (NC_USERS[1], NC_USERS[0]))
+    assert sorted(e for e in ceph.entities if e != "client.admin") == ["client.%s" % NC_USERS[0]]

@@ -204,3 +204,104 @@ def test_an_unexpected_exception_after_a_change_is_reported_with_the_change(ceph
     assert result["msg"].startswith("unexpected error (a bug of the collection")
     assert "RuntimeError: boom - this run already did: set size to 3" in result["msg"]
     assert result["changes"] == ["set size to 3"]
+
+
+# -- many pools in one run (pools) ------------------------------------------------------------
+BULK = {"pools": ["vol-a", {"name": "snap-a", "size": 2, "min_size": 1}, "vol-b"],
+        "size": 3, "min_size": 2, "pg_num": 16, "pg_autoscale_mode": "off"}
+
+
+def test_pools_creates_each_with_the_task_settings_and_its_own(ceph, run):
+    result = run("rbd_pool", BULK)
+    assert result["failed"] is False and result["changed"] is True
+    assert [p["name"] for p in result["pools"]] == ["vol-a", "snap-a", "vol-b"]
+    assert all(p["changed"] and p["changes"] == ["create pool", "enable application rbd", "rbd pool init"]
+               for p in result["pools"])
+    assert result["changes"][:3] == ["pool vol-a: create pool", "pool vol-a: enable application rbd",
+                                     "pool vol-a: rbd pool init"]
+    assert len(result["changes"]) == 9
+    assert (ceph.pools["snap-a"]["size"], ceph.pools["snap-a"]["min_size"]) == (2, 1)
+    assert (ceph.pools["vol-b"]["size"], ceph.pools["vol-b"]["min_size"]) == (3, 2)
+    assert result["pools"][1]["pool"]["size"] == 2
+    assert "pool" not in result
+    assert [d["before_header"] for d in result["diff"]] == ["vol-a", "snap-a", "vol-b"]
+    assert result["diff"][1]["before"] == {} and result["diff"][1]["after"] == result["pools"][1]["pool"]
+
+
+def test_a_rerun_of_many_pools_reads_them_with_one_monitor_command_and_changes_nothing(ceph, run):
+    names = ["pool-%02d" % i for i in range(64)]
+    run("rbd_pool", {"pools": names, "size": 3, "min_size": 2, "pg_num": 8, "pg_autoscale_mode": "off"})
+    ceph.reset_log()
+    result = run("rbd_pool", {"pools": names, "size": 3, "min_size": 2, "pg_num": 8, "pg_autoscale_mode": "off"})
+    assert result["changed"] is False and result["changes"] == []
+    assert [p["changed"] for p in result["pools"]] == [False] * 64
+    assert ceph.mutations == []
+    # the cost does not grow with the pools: one listing, whatever their number
+    assert ceph.prefixes.count("osd pool ls") == 1
+    assert all(d["before"] == d["after"] for d in result["diff"])
+
+
+def test_pools_reports_exactly_which_pool_changed(ceph, run):
+    ceph.add_pool("vol-a", size=3, min_size=2, pg_num=16, autoscale="off", applications=["rbd"], rbd_init=True)
+    ceph.add_pool("snap-a", size=3, min_size=2, pg_num=16, autoscale="off", applications=["rbd"], rbd_init=True)
+    ceph.add_pool("vol-b", size=3, min_size=2, pg_num=16, autoscale="off", applications=["rbd"], rbd_init=True)
+    checked = run("rbd_pool", BULK, check_mode=True)
+    assert ceph.mutations == []
+    real = run("rbd_pool", BULK)
+    for result in (checked, real):
+        assert result["changed"] is True
+        assert [p["changed"] for p in result["pools"]] == [False, True, False]
+        assert result["changes"] == ["pool snap-a: set size to 2", "pool snap-a: set min_size to 1"]
+    assert [(a["pool"], a["var"]) for _p, a in ceph.mutations] == [("snap-a", "size"), ("snap-a", "min_size")]
+    assert checked["pools"][1]["pool"] == real["pools"][1]["pool"]
+
+
+def test_check_mode_of_many_new_pools_equals_the_real_run(ceph, run):
+    state = ceph.snapshot()
+    checked = run("rbd_pool", BULK, check_mode=True)
+    assert ceph.snapshot() == state and ceph.mutations == []
+    real = run("rbd_pool", BULK)
+    assert checked["changes"] == real["changes"]
+    assert [p["changed"] for p in checked["pools"]] == [p["changed"] for p in real["pools"]]
+    for c, r in zip(checked["pools"], real["pools"]):
+        assert dict(c["pool"], id=None) == dict(r["pool"], id=None)
+
+
+def test_pools_removes_only_the_pools_marked_absent(ceph, run):
+    ceph.set_config("mon", "mon_allow_pool_delete", "true")
+    ceph.add_pool("keep", applications=["rbd"], rbd_init=True)
+    ceph.add_pool("old", applications=["rbd"], rbd_init=True)
+    result = run("rbd_pool", {"pools": ["keep", {"name": "old", "state": "absent"}, {"name": "gone", "state": "absent"}]})
+    assert [p["changed"] for p in result["pools"]] == [False, True, False]
+    assert result["changes"] == ["pool old: remove pool"]
+    assert sorted(ceph.pools) == ["keep"]
+
+
+@pytest.mark.parametrize("args, message", [
+    ({"pools": []}, "pools is empty"),
+    ({"pools": ["a", "a"]}, "pool a is given twice"),
+    ({"pools": ["good", "bad/name"]}, "invalid pool name"),
+    ({"pools": [{"size": 2}]}, "pools[0]: missing required arguments: name"),
+    ({"pools": [{"name": "a", "colour": "red"}]}, "pools[0]: unsupported parameters: colour."),
+    ({"pools": [{"name": "a", "pg_autoscale_mode": "sometimes"}]}, "pools[0]: value of pg_autoscale_mode must be one of"),
+    ({"pools": [["a"]]}, "pools[0]: expected a pool name or a dictionary, got list"),
+    ({"pools": ["a", {"name": "b", "size": 2, "min_size": 3}]}, "pool b: min_size (3) must not be larger than size (2)"),
+    ({"pools": ["a"], "name": "a"}, "mutually exclusive"),
+    ({"size": 3}, "one of the following is required: name, pools"),
+], ids=["empty", "twice", "bad-name", "no-name", "unknown-key", "bad-choice", "not-a-dict", "min-size", "both", "neither"])
+def test_a_bad_pools_request_is_refused_before_anything_is_sent(ceph, run, args, message):
+    result = run("rbd_pool", args)
+    assert result["failed"] is True and not result.get("changed")
+    assert message in result["msg"], result["msg"]
+    assert ceph.sent == []
+
+
+def test_a_failure_in_one_pool_says_what_the_run_did_in_the_pools_before_it(ceph, run):
+    ceph.refuse("osd pool create", errno.EPERM, "access denied", match={"pool": "snap-a"})
+    result = run("rbd_pool", BULK)
+    assert result["failed"] is True and result["changed"] is True
+    assert result["msg"].startswith("pool snap-a: osd pool create: access denied - this run already did: "
+                                    "pool vol-a: create pool; pool vol-a: enable application rbd; pool vol-a: rbd pool init")
+    assert sorted(ceph.pools) == ["vol-a"]
+    again = run("rbd_pool", BULK)
+    assert [p["changed"] for p in again["pools"]] == [False, True, True]
