@@ -89,13 +89,17 @@ stage_integration() {
         ((rc == 0)) || failure_excerpt "$CASE_RESULTS/integration-host.log" >"$CASE_RESULTS/integration-host.failures"
     ) </dev/null &
     host_pid=$!
-    build_images integration || rc=1
-    if [[ " ${STAGES[*]} " == *" molecule "* ]]; then build_images molecule || rc=1; fi
-    if ((rc == 0)); then
-        (run_lane integration 2>&1 | sed -u 's/^/[integration] /')
+    local lane_pid=""
+    if build_images integration; then
+        (run_lane integration 2>&1 | sed -u 's/^/[integration] /') </dev/null &
+        lane_pid=$!
     else
+        rc=1
         echo "building the images failed: the integration cases did not run" >&2
     fi
+    # meanwhile (both suites leave CPU idle) the images of the scenarios
+    if [[ " ${STAGES[*]} " == *" molecule "* ]]; then build_images molecule || rc=1; fi
+    [[ -z $lane_pid ]] || wait "$lane_pid"
     wait "$host_pid"
     CASES_OF[integration]="integration/host"
     read -r CASE_RC[integration/host] CASE_TIME[integration/host] <"$CASE_RESULTS/integration-host" \
