@@ -182,15 +182,12 @@ key:
   type: str
 """
 
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.module_utils.errors import UnsupportedError
-from ansible.module_utils.six import string_types
-
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._caps import caps_error, normalize_caps, profile_caps
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._cephx_key import cephx_key_error
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_client import CephClientError
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_module import CephModule
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._difference import ABSENT, DifferenceTracker
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._list_items import merged_items
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._names import client_id_error, pool_name_error
 from ansible_collections.eucalyptus.ceph.plugins.module_utils import _cephx_users as cephx_users
 
@@ -283,30 +280,18 @@ def requested_users(params):
         return [dict(params)], None
     if params["key"] is not None or params["return_key"]:
         return None, "key and return_key work with name only, not with users"
-    validator = ArgumentSpecValidator(USER_ITEM_SPEC, mutually_exclusive=[("caps", "profile")])
-    items, seen = [], set()
-    for index, item in enumerate(params["users"]):
-        if isinstance(item, string_types):
-            item = {"name": item}
-        if not isinstance(item, dict):
-            return None, "users[%d]: expected a cephx id or a dictionary, got %s" % (index, type(item).__name__)
-        checked = validator.validate(item)
-        if checked.error_messages:
-            return None, "users[%d]: %s" % (index, "; ".join(
-                ("unsupported parameters: %s" if isinstance(error, UnsupportedError) else "%s") % error.msg
-                for error in checked.errors.errors))
-        own = dict((key, value) for key, value in checked.validated_parameters.items() if value is not None)
-        merged = dict(params, **own)
+    merged, error = merged_items("users", params["users"], USER_ITEM_SPEC, params, "cephx id",
+                                 mutually_exclusive=[("caps", "profile")])
+    if error:
+        return None, error
+    items = []
+    for item, own in merged:
+        # an item's caps replace the task's profile, and the other way round
         if "caps" in own:
-            merged["profile"] = None
+            item["profile"] = None
         if "profile" in own:
-            merged["caps"] = None
-        if merged["name"] in seen:
-            return None, "user %s is given twice in users" % merged["name"]
-        seen.add(merged["name"])
-        items.append(merged)
-    if not items:
-        return None, "users is empty: give at least one user"
+            item["caps"] = None
+        items.append(item)
     return items, None
 
 

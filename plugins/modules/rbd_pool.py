@@ -173,15 +173,12 @@ pools:
              pg_autoscale_mode: "on", applications: [rbd], rbd_initialized: true}
 """
 
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.module_utils.errors import UnsupportedError
-from ansible.module_utils.six import string_types
-
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_client import CephClientError
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_module import CephModule
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._names import pool_name_error
 from ansible_collections.eucalyptus.ceph.plugins.module_utils import _rbd_pools as rbd_pools
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._difference import ABSENT, DifferenceTracker
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._list_items import merged_items
 
 # the options of one pool: the task's, and those an item of "pools" may set for its pool
 POOL_OPTIONS = dict(
@@ -215,30 +212,14 @@ def requested_pools(params):
     else:
         item_spec = dict((key, dict(spec, default=None)) for key, spec in POOL_OPTIONS.items())
         item_spec["name"] = dict(type="str", required=True)
-        validator = ArgumentSpecValidator(item_spec)
-        items = []
-        for index, item in enumerate(params["pools"]):
-            if isinstance(item, string_types):
-                item = {"name": item}
-            if not isinstance(item, dict):
-                return None, "pools[%d]: expected a pool name or a dictionary, got %s" % (index, type(item).__name__)
-            checked = validator.validate(item)
-            if checked.error_messages:
-                return None, "pools[%d]: %s" % (index, "; ".join(
-                    ("unsupported parameters: %s" if isinstance(error, UnsupportedError) else "%s") % error.msg
-                    for error in checked.errors.errors))
-            own = dict((key, value) for key, value in checked.validated_parameters.items() if value is not None)
-            items.append(dict(task, **own))
-        if not items:
-            return None, "pools is empty: give at least one pool"
-    seen = set()
+        merged, error = merged_items("pools", params["pools"], item_spec, task, "pool name")
+        if error:
+            return None, error
+        items = [item for item, _own in merged]
     for item in items:
         error = pool_name_error(item["name"]) or rbd_pools.desired_error(item)
         if error:
             return None, error if params["name"] is not None else "pool %s: %s" % (item["name"], error)
-        if item["name"] in seen:
-            return None, "pool %s is given twice in pools" % item["name"]
-        seen.add(item["name"])
     return items, None
 
 

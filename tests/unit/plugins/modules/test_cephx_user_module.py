@@ -250,7 +250,7 @@ def test_users_without_the_right_to_list_reads_each_user(ceph, run):
 
 @pytest.mark.parametrize("args, message", [
     ({"users": []}, "users is empty"),
-    ({"users": ["a", "a"], "profile": "nc"}, "user a is given twice"),
+    ({"users": ["a", "a"], "profile": "nc"}, "a is given twice in users"),
     ({"users": ["good", "client.bad"], "profile": "nc"}, "client.client.bad: "),
     ({"users": [{"profile": "nc"}]}, "users[0]: missing required arguments: name"),
     ({"users": [{"name": "a", "colour": "red"}]}, "users[0]: unsupported parameters: colour."),

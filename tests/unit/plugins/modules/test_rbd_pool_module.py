@@ -279,7 +279,7 @@ def test_pools_removes_only_the_pools_marked_absent(ceph, run):
 
 @pytest.mark.parametrize("args, message", [
     ({"pools": []}, "pools is empty"),
-    ({"pools": ["a", "a"]}, "pool a is given twice"),
+    ({"pools": ["a", "a"]}, "a is given twice in pools"),
     ({"pools": ["good", "bad/name"]}, "invalid pool name"),
     ({"pools": [{"size": 2}]}, "pools[0]: missing required arguments: name"),
     ({"pools": [{"name": "a", "colour": "red"}]}, "pools[0]: unsupported parameters: colour."),
