@@ -151,12 +151,12 @@ def main():
         row["vs_noop_wall"] = row["median_wall_s"] / noop["median_wall_s"]
         row["task_cost_s"] = row["median_wall_s"] - empty["median_wall_s"]
         row["task_cost_vs_ping"] = row["task_cost_s"] / ping_cost if ping_cost > 0 else None
-    print("\n%-52s %8s %8s %10s %12s" % ("re-run of %d pools + %d users" % (len(pools), len(users)),
-                                          "wall s", "CPU s", "vs no-op", "tasks/ping"))
+    title = "re-run of %d pools + %d users" % (len(pools), len(users))
+    print("\n%-52s %8s %8s %10s %12s" % (title, "wall s", "CPU s", "vs no-op", "tasks/ping"))
     for row in rows:
+        per_ping = "-" if row["task_cost_vs_ping"] is None else "%.1fx" % row["task_cost_vs_ping"]
         print("%-52s %8.2f %8.2f %9.2fx %11s" % (row["name"], row["median_wall_s"], row["median_cpu_s"],
-                                                 row["vs_noop_wall"], "%.1fx" % row["task_cost_vs_ping"]
-                                                 if row["task_cost_vs_ping"] is not None else "-"))
+                                                 row["vs_noop_wall"], per_ping))
     os.makedirs(os.path.join(REPO, "benchmarks", "results"), exist_ok=True)
     out = os.path.join(REPO, "benchmarks", "results", "bulk_rerun.json")
     with open(out, "w") as f:
