@@ -143,7 +143,7 @@ EXAMPLES = r"""
 
 - name: The Storage Controller's user and one Node Controller user per hypervisor, in one task
   eucalyptus.ceph.cephx_user:
-    users: "{{ [{'name': 'eucalyptus', 'profile': 'sc'}] + groups['node_controllers'] | map('regex_replace', '^', 'eucalyptus-nc-') }}"
+    users: "{{ [{'name': 'eucalyptus', 'profile': 'sc'}] + groups['euca_nc'] | map('regex_replace', '^', 'eucalyptus-nc-') | list }}"
     profile: nc
     volume_pools: [eucavolumes]
     snapshot_pools: [eucasnapshots]
