@@ -1,17 +1,24 @@
-"""Cost of the site deployment on the Molecule lab, next to a no-op over the same hosts.
+"""Cost of the site deployment on a Molecule lab, next to a no-op over the same hosts.
 
-Measures, on the lab of scenario "default" (mon1, sc1, nc1, nc2; containers):
+Measures, on the lab of scenario "default" (mon1, sc1, nc1, nc2; containers), or with
+--ncs N on the scale lab (smon1, ssc1, snc1..sncN: scenario "scale", the default lab with N
+Node Controllers, written by scripts/scale_lab.py):
   up        scripts/lab.sh up: create + prepare + first site.yml (images already built or not:
             the JSON says which; only when the lab is not running yet, or with --fresh)
   rerun     a second site.yml (molecule converge): nothing to change
+  existing  a site.yml re-run with ebs_bootstrap_cluster=false (the cluster only read, as on an
+            operator's existing cluster)
   noop      benchmarks/noop.yml over the same hosts through the same molecule ansible.cfg and
             inventory: fact gathering + one ping
 for each: wall time, CPU of all child processes (ansible and its forks), changed/failed tasks
-per host from the PLAY RECAP. Writes benchmarks/results/site_rerun.json and prints a table
-with the ratio rerun / noop (the goal is 1.5 or less). Never asserts on time.
+per host from the PLAY RECAP, and the slowest tasks (profile_tasks). Writes
+benchmarks/results/site_rerun-SUITE.json (scale: site_rerun-SUITE-ncsN.json) and prints a table
+with the ratio rerun / noop (the goal is 1.5 or less). --ncs 2,5,10 runs one lab after the other
+and prints how the cost grows with the number of NCs. Never asserts on time; exits non-zero
+when a re-run fails or changes something (a re-run must change nothing).
 
-Usage (root):  .venv/bin/python benchmarks/site_rerun.py [--fresh] [--rounds N] [--keep]
---fresh destroys a running lab first; --keep leaves the lab running afterwards.
+Usage (root):  .venv/bin/python benchmarks/site_rerun.py [--ncs N[,N...]] [--fresh] [--rounds N] [--keep]
+--fresh destroys a running lab first; --keep leaves the (last) lab running afterwards.
 """
 
 import argparse
@@ -26,10 +33,12 @@ import sys
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SCENARIO = "default"
 ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 RECAP_RE = re.compile(r"^(?P<host>\S+)\s+:\s+ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+unreachable=(?P<unreachable>\d+)"
                       r"\s+failed=(?P<failed>\d+)", re.MULTILINE)
+# profile_tasks' TASKS RECAP lines: "role : Task name ------- 3.19s"
+PROFILE_RE = re.compile(r"^(?P<task>\S.*?) -{3,} (?P<seconds>\d+\.\d+)s$", re.MULTILINE)
+SUITE_VARS = ("EUCA_LAB_CEPH_SUITE", "EUCA_LAB_SC_SUITE", "EUCA_LAB_NC1_SUITE", "EUCA_LAB_NC2_SUITE")
 
 
 def plain(text):
@@ -49,93 +58,132 @@ def timed(argv, env=None, label=""):
     p = subprocess.run(argv, cwd=REPO, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        check=False)
     wall, cpu = time.monotonic() - t0, children_cpu() - cpu0
+    output = plain(p.stdout)
     recap = dict((m.group("host"), dict((k, int(m.group(k))) for k in ("ok", "changed", "unreachable", "failed")))
-                 for m in RECAP_RE.finditer(plain(p.stdout).rsplit("PLAY RECAP", maxsplit=1)[-1]))
+                 for m in RECAP_RE.finditer(output.rsplit("PLAY RECAP", maxsplit=1)[-1]))
+    slowest = [dict(task=m.group("task"), seconds=float(m.group("seconds")))
+               for m in PROFILE_RE.finditer(output.rsplit("TASKS RECAP", maxsplit=1)[-1])][:10]
     result = dict(wall_s=round(wall, 1), cpu_s=round(cpu, 1), rc=p.returncode, recap=recap,
-                  changed=sum(h["changed"] for h in recap.values()), failed=sum(h["failed"] for h in recap.values()))
+                  changed=sum(h["changed"] for h in recap.values()), failed=sum(h["failed"] for h in recap.values()),
+                  tasks=sum(h["ok"] for h in recap.values()), slowest_tasks=slowest)
     summary_line = "[site_rerun] %s: %.1f s wall, %.1f s CPU, rc %d, changed %d" % (
         label, wall, cpu, p.returncode, result["changed"])
     print(summary_line, file=sys.stderr, flush=True)
-    if p.returncode:
-        print(p.stdout[-4000:], file=sys.stderr)
+    if p.returncode or result["changed"]:
+        print(p.stdout[-6000:], file=sys.stderr)
     return result
 
 
-def molecule_files():
+def molecule_files(scenario):
     """The inventory and ansible.cfg molecule generated for the scenario (newest wins)."""
-    candidates = glob.glob(os.path.expanduser("~/.cache/molecule/%s/%s" % (os.path.basename(REPO), SCENARIO)))
-    candidates += glob.glob(os.path.expanduser("~/.ansible/tmp/molecule.*.%s" % SCENARIO))
+    candidates = glob.glob(os.path.expanduser("~/.cache/molecule/%s/%s" % (os.path.basename(REPO), scenario)))
+    candidates += glob.glob(os.path.expanduser("~/.ansible/tmp/molecule.*.%s" % scenario))
     found = [d for d in candidates if os.path.isfile(os.path.join(d, "ansible.cfg"))
              and os.path.isdir(os.path.join(d, "inventory"))]
     if not found:
-        sys.exit("no molecule ephemeral directory with ansible.cfg and inventory/ for scenario %s" % SCENARIO)
+        sys.exit("no molecule ephemeral directory with ansible.cfg and inventory/ for scenario %s" % scenario)
     newest = max(found, key=lambda d: os.path.getmtime(os.path.join(d, "ansible.cfg")))
     return os.path.join(newest, "inventory"), os.path.join(newest, "ansible.cfg")
 
 
-def lab_running():
-    p = subprocess.run(["docker", "ps", "-q", "--filter", "name=^nc2$"], text=True, capture_output=True, check=False)
+def running(container):
+    p = subprocess.run(["docker", "ps", "-q", "--filter", "name=^%s$" % container], text=True, capture_output=True,
+                       check=False)
     return bool(p.stdout.strip())
+
+
+def summary(runs):
+    return dict(wall_s=statistics.median(r["wall_s"] for r in runs), cpu_s=statistics.median(r["cpu_s"] for r in runs),
+                changed=max(r["changed"] for r in runs), failed=max(r["failed"] for r in runs),
+                rc=max(r["rc"] for r in runs), tasks=max(r["tasks"] for r in runs), runs=runs)
+
+
+def measure(args, ncs):
+    """One lab: up (when needed), re-runs, existing-cluster re-runs and no-ops; the result dict."""
+    scenario, last_nc = ("default", "nc2") if ncs is None else ("scale", "snc%d" % ncs)
+    env = dict(os.environ, PATH=os.path.join(REPO, ".venv", "bin") + os.pathsep + os.environ.get("PATH", ""),
+               COLUMNS="400")   # molecule would wrap the task names of the profile
+    if ncs is not None:
+        env["EUCA_LAB_NCS"] = str(ncs)
+    out = dict(scenario=scenario, ncs=2 if ncs is None else ncs,
+               date=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), cpus=os.cpu_count(), rounds=args.rounds,
+               suites=dict((v, os.environ.get(v, "bookworm")) for v in SUITE_VARS))
+    lab = ["bash", "scripts/lab.sh"]
+    if args.fresh or (ncs is not None and not running(last_nc)):
+        timed(lab + ["down", scenario], env, "down")   # also a smaller scale lab of an earlier run
+    if not running(last_nc):
+        images = all(subprocess.run(["docker", "image", "inspect", "eucalyptus-ceph/lab:%s" % suite],
+                                    capture_output=True, check=False).returncode == 0
+                     for suite in set(out["suites"].values()))
+        out["up"] = timed(lab + ["up", scenario], env, "up")
+        out["up"]["images_present_before"] = images
+        if out["up"]["rc"]:
+            timed(lab + ["down", scenario], env, "down")
+            sys.exit("lab.sh up %s failed" % scenario)
+    inventory, cfg = molecule_files(scenario)
+    menv = dict(env, ANSIBLE_CONFIG=cfg, ANSIBLE_PIPELINING="true")
+    reruns, existing, noops = [], [], []
+    for i in range(args.rounds):
+        reruns.append(timed(["molecule", "converge", "-s", scenario], env, "rerun %d" % (i + 1)))
+        existing.append(timed(["molecule", "converge", "-s", scenario, "--", "-e", "ebs_bootstrap_cluster=false"],
+                              env, "existing-cluster rerun %d" % (i + 1)))
+        noops.append(timed(["ansible-playbook", "-i", inventory, "benchmarks/noop.yml"], menv, "noop %d" % (i + 1)))
+    out["rerun"], out["existing"], out["noop"] = summary(reruns), summary(existing), summary(noops)
+    out["hosts"] = hosts = len(reruns[-1]["recap"]) or 1
+    for key in ("rerun", "existing"):
+        out[key]["ratio_wall"] = round(out[key]["wall_s"] / out["noop"]["wall_s"], 2)
+        out[key]["ratio_cpu"] = round(out[key]["cpu_s"] / max(out["noop"]["cpu_s"], 0.1), 2)
+        out[key]["per_host_wall_s"] = round(out[key]["wall_s"] / hosts, 2)
+    out["noop"]["per_host_wall_s"] = round(out["noop"]["wall_s"] / hosts, 2)
+    os.makedirs(os.path.join(REPO, "benchmarks", "results"), exist_ok=True)
+    name = "site_rerun-%s%s.json" % (out["suites"]["EUCA_LAB_CEPH_SUITE"], "" if ncs is None else "-ncs%d" % ncs)
+    out["path"] = os.path.join(REPO, "benchmarks", "results", name)
+    with open(out["path"], "w") as f:
+        json.dump(out, f, indent=2)
+    if not args.keep or ncs != args.ncs[-1]:
+        timed(lab + ["down", scenario], env, "down")
+    return out
+
+
+def report(results):
+    print("\n| NCs | hosts | run | wall | CPU | tasks ok | changed | vs no-op (wall / CPU) | wall per host |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for out in results:
+        if "up" in out:
+            print("| %d | %d | lab.sh up (images %s) | %.1f s | %.1f s | %d | %d | | |" % (
+                out["ncs"], out["hosts"], "present" if out["up"]["images_present_before"] else "built",
+                out["up"]["wall_s"], out["up"]["cpu_s"], out["up"]["tasks"], out["up"]["changed"]))
+        for label, key in (("site.yml re-run", "rerun"), ("re-run, existing cluster", "existing"),
+                           ("no-op playbook", "noop")):
+            r = out[key]
+            ratio = "%.2fx / %.2fx" % (r["ratio_wall"], r["ratio_cpu"]) if "ratio_wall" in r else "1.00x"
+            print("| %d | %d | %s (median of %d) | %.1f s | %.1f s | %d | %d | %s | %.2f s |" % (
+                out["ncs"], out["hosts"], label, out["rounds"], r["wall_s"], r["cpu_s"], r["tasks"], r["changed"],
+                ratio, r["per_host_wall_s"]))
+    for out in results:
+        print("\n%d NCs, slowest tasks of the last re-run: %s" % (out["ncs"], "; ".join(
+            "%s %.2fs" % (t["task"], t["seconds"]) for t in out["rerun"]["runs"][-1]["slowest_tasks"][:6])))
+        print("written to %s" % out["path"])
+    if len(results) > 1:
+        first, last = results[0], results[-1]
+        extra = last["ncs"] - first["ncs"]
+        for key in ("rerun", "noop"):
+            print("growth %s: %+.2f s wall per added NC (%d -> %d NCs)" % (
+                key, (last[key]["wall_s"] - first[key]["wall_s"]) / extra, first["ncs"], last["ncs"]))
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=3, help="re-runs and no-ops measured (median reported)")
+    ap.add_argument("--ncs", type=lambda v: [int(n) for n in v.split(",")], default=None,
+                    help="the scale lab with this many NCs (a comma list runs one lab after the other)")
     ap.add_argument("--fresh", action="store_true", help="destroy a running lab first, so 'up' is measured")
-    ap.add_argument("--keep", action="store_true", help="leave the lab running")
+    ap.add_argument("--keep", action="store_true", help="leave the (last) lab running")
     args = ap.parse_args()
-    env = dict(os.environ, PATH=os.path.join(REPO, ".venv", "bin") + os.pathsep + os.environ.get("PATH", ""))
-    out = dict(scenario=SCENARIO, date=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-               cpus=os.cpu_count(), rounds=args.rounds,
-               suites=dict((v, os.environ.get(v, "bookworm")) for v in
-                           ("EUCA_LAB_CEPH_SUITE", "EUCA_LAB_SC_SUITE", "EUCA_LAB_NC1_SUITE", "EUCA_LAB_NC2_SUITE")))
-    if args.fresh and lab_running():
-        timed(["bash", "scripts/lab.sh", "down"], env, "down")
-    if not lab_running():
-        images = subprocess.run(["docker", "image", "inspect", "eucalyptus-ceph/lab:bookworm"], capture_output=True,
-                                check=False).returncode == 0
-        out["up"] = timed(["bash", "scripts/lab.sh", "up"], env, "up")
-        out["up"]["images_present_before"] = images
-        if out["up"]["rc"]:
-            sys.exit("lab.sh up failed")
-    inventory, cfg = molecule_files()
-    menv = dict(env, ANSIBLE_CONFIG=cfg,
-                ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, "build", "collections"),
-                ANSIBLE_ROLES_PATH=os.path.join(REPO, "roles"), ANSIBLE_PIPELINING="true")
-    reruns, noops = [], []
-    for i in range(args.rounds):
-        reruns.append(timed(["molecule", "converge", "-s", SCENARIO], env, "rerun %d" % (i + 1)))
-        noops.append(timed(["ansible-playbook", "-i", inventory, "benchmarks/noop.yml"], menv, "noop %d" % (i + 1)))
-    hosts = len(reruns[-1]["recap"]) or 1
-
-    def summary(runs):
-        return dict(wall_s=statistics.median(r["wall_s"] for r in runs), cpu_s=statistics.median(r["cpu_s"] for r in runs),
-                    changed=max(r["changed"] for r in runs), failed=max(r["failed"] for r in runs),
-                    rc=max(r["rc"] for r in runs), runs=runs)
-    out["rerun"], out["noop"] = summary(reruns), summary(noops)
-    out["hosts"] = hosts
-    out["ratio_wall"] = round(out["rerun"]["wall_s"] / out["noop"]["wall_s"], 2)
-    out["ratio_cpu"] = round(out["rerun"]["cpu_s"] / max(out["noop"]["cpu_s"], 0.1), 2)
-    out["per_host_wall_s"] = dict(rerun=round(out["rerun"]["wall_s"] / hosts, 1),
-                                  noop=round(out["noop"]["wall_s"] / hosts, 1))
-    os.makedirs(os.path.join(REPO, "benchmarks", "results"), exist_ok=True)
-    release = out["suites"]["EUCA_LAB_CEPH_SUITE"]
-    path = os.path.join(REPO, "benchmarks", "results", "site_rerun-%s.json" % release)
-    with open(path, "w") as f:
-        json.dump(out, f, indent=2)
-    print("\n| run | wall | CPU | changed |\n|---|---|---|---|")
-    if "up" in out:
-        print("| lab.sh up (images %s) | %.1f s | %.1f s | %d |" % (
-            "present" if out["up"]["images_present_before"] else "built", out["up"]["wall_s"], out["up"]["cpu_s"],
-            out["up"]["changed"]))
-    for label, key in (("site.yml re-run", "rerun"), ("no-op playbook", "noop")):
-        print("| %s (median of %d) | %.1f s | %.1f s | %d |" % (
-            label, args.rounds, out[key]["wall_s"], out[key]["cpu_s"], out[key]["changed"]))
-    print("\nre-run / no-op: %.2fx wall, %.2fx CPU over %d hosts; written to %s" % (
-        out["ratio_wall"], out["ratio_cpu"], hosts, path))
-    if not args.keep:
-        timed(["bash", "scripts/lab.sh", "down"], env, "down")
-    return 1 if out["rerun"]["failed"] or out["rerun"]["rc"] else 0
+    results = [measure(args, ncs) for ncs in (args.ncs or [None])]
+    report(results)
+    bad = [r for r in results for key in ("rerun", "existing") if r[key]["failed"] or r[key]["rc"] or r[key]["changed"]]
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@
 #   test      molecule test (create .. verify .. destroy), then remove networks and volumes
 #   images    only build the lab images of the suites in use (EUCA_LAB_*_SUITE)
 # A second argument names another scenario (default: default), e.g. `lab.sh test expansion`.
+# Scenario "scale" is the default lab with EUCA_LAB_NCS Node Controllers (default 10; its
+# molecule.yml is written by scripts/scale_lab.py), e.g. `EUCA_LAB_NCS=20 lab.sh up scale`.
 # EUCA_LAB_CEPH_SUITE, EUCA_LAB_SC_SUITE, EUCA_LAB_NC1_SUITE, EUCA_LAB_NC2_SUITE pick the Debian
 # suite (so the Ceph release) of each host: bookworm (16.2 Pacific, default), trixie (18.2
 # Reef), forky (20.2 Tentacle), e.g. `EUCA_LAB_CEPH_SUITE=forky EUCA_LAB_NC1_SUITE=forky lab.sh up`.
@@ -210,6 +212,11 @@ molecule_test_traced() {
 }
 
 [[ -n ${2:-} ]] && SCENARIO=$2
+# the scale lab's molecule.yml is generated: the default lab with EUCA_LAB_NCS Node Controllers
+if [[ $SCENARIO == scale ]]; then
+    "${VENV}/bin/python" "$REPO/scripts/scale_lab.py" "${EUCA_LAB_NCS:-10}" >/dev/null \
+        || die "scripts/scale_lab.py could not write molecule/scale/molecule.yml"
+fi
 [[ -f $REPO/molecule/$SCENARIO/molecule.yml ]] || die "no Molecule scenario '$SCENARIO'"
 case ${1:-} in
     up) cmd_up ;;
