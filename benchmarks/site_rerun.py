@@ -105,6 +105,8 @@ def measure(args, ncs):
                COLUMNS="400")   # molecule would wrap the task names of the profile
     if ncs is not None:
         env["EUCA_LAB_NCS"] = str(ncs)
+    env["EUCA_COLLECTIONS_PATH"] = args.collections   # molecule.yml reads it
+    env["SKIP_BOOTSTRAP"] = "1"
     out = dict(scenario=scenario, ncs=2 if ncs is None else ncs,
                date=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), cpus=os.cpu_count(), rounds=args.rounds,
                suites=dict((v, os.environ.get(v, "bookworm")) for v in SUITE_VARS))
@@ -120,28 +122,30 @@ def measure(args, ncs):
         if out["up"]["rc"]:
             timed(lab + ["down", scenario], env, "down")
             sys.exit("lab.sh up %s failed" % scenario)
-    inventory, cfg = molecule_files(scenario)
-    menv = dict(env, ANSIBLE_CONFIG=cfg, ANSIBLE_PIPELINING="true")
-    reruns, existing, noops = [], [], []
-    for i in range(args.rounds):
-        reruns.append(timed(["molecule", "converge", "-s", scenario], env, "rerun %d" % (i + 1)))
-        existing.append(timed(["molecule", "converge", "-s", scenario, "--", "-e", "ebs_bootstrap_cluster=false"],
-                              env, "existing-cluster rerun %d" % (i + 1)))
-        noops.append(timed(["ansible-playbook", "-i", inventory, "benchmarks/noop.yml"], menv, "noop %d" % (i + 1)))
-    out["rerun"], out["existing"], out["noop"] = summary(reruns), summary(existing), summary(noops)
-    out["hosts"] = hosts = len(reruns[-1]["recap"]) or 1
-    for key in ("rerun", "existing"):
-        out[key]["ratio_wall"] = round(out[key]["wall_s"] / out["noop"]["wall_s"], 2)
-        out[key]["ratio_cpu"] = round(out[key]["cpu_s"] / max(out["noop"]["cpu_s"], 0.1), 2)
-        out[key]["per_host_wall_s"] = round(out[key]["wall_s"] / hosts, 2)
-    out["noop"]["per_host_wall_s"] = round(out["noop"]["wall_s"] / hosts, 2)
-    os.makedirs(os.path.join(REPO, "benchmarks", "results"), exist_ok=True)
-    name = "site_rerun-%s%s.json" % (out["suites"]["EUCA_LAB_CEPH_SUITE"], "" if ncs is None else "-ncs%d" % ncs)
-    out["path"] = os.path.join(REPO, "benchmarks", "results", name)
-    with open(out["path"], "w") as f:
-        json.dump(out, f, indent=2)
-    if not args.keep or ncs != args.ncs[-1]:
-        timed(lab + ["down", scenario], env, "down")
+    try:
+        inventory, cfg = molecule_files(scenario)
+        menv = dict(env, ANSIBLE_CONFIG=cfg, ANSIBLE_PIPELINING="true")
+        reruns, existing, noops = [], [], []
+        for i in range(args.rounds):
+            reruns.append(timed(["molecule", "converge", "-s", scenario], env, "rerun %d" % (i + 1)))
+            existing.append(timed(["molecule", "converge", "-s", scenario, "--", "-e", "ebs_bootstrap_cluster=false"],
+                                  env, "existing-cluster rerun %d" % (i + 1)))
+            noops.append(timed(["ansible-playbook", "-i", inventory, "benchmarks/noop.yml"], menv, "noop %d" % (i + 1)))
+        out["rerun"], out["existing"], out["noop"] = summary(reruns), summary(existing), summary(noops)
+        out["hosts"] = hosts = len(reruns[-1]["recap"]) or 1
+        for key in ("rerun", "existing"):
+            out[key]["ratio_wall"] = round(out[key]["wall_s"] / out["noop"]["wall_s"], 2)
+            out[key]["ratio_cpu"] = round(out[key]["cpu_s"] / max(out["noop"]["cpu_s"], 0.1), 2)
+            out[key]["per_host_wall_s"] = round(out[key]["wall_s"] / hosts, 2)
+        out["noop"]["per_host_wall_s"] = round(out["noop"]["wall_s"] / hosts, 2)
+        os.makedirs(os.path.join(REPO, "benchmarks", "results"), exist_ok=True)
+        name = "site_rerun-%s%s.json" % (out["suites"]["EUCA_LAB_CEPH_SUITE"], "" if ncs is None else "-ncs%d" % ncs)
+        out["path"] = os.path.join(REPO, "benchmarks", "results", name)
+        with open(out["path"], "w") as f:
+            json.dump(out, f, indent=2)
+    finally:
+        if not args.keep or ncs != (args.ncs or [None])[-1]:
+            timed(lab + ["down", scenario], env, "down")
     return out
 
 
@@ -180,6 +184,10 @@ def main():
     ap.add_argument("--fresh", action="store_true", help="destroy a running lab first, so 'up' is measured")
     ap.add_argument("--keep", action="store_true", help="leave the (last) lab running")
     args = ap.parse_args()
+    # the scenarios run the installed Galaxy artifact of this tree (as scripts/lab.sh does)
+    args.collections = os.environ.get("EUCA_COLLECTIONS_PATH") or subprocess.run(
+        ["bash", "scripts/install_collection.sh"], cwd=REPO, check=True, text=True, stdout=subprocess.PIPE,
+        env=dict(os.environ, ANSIBLE_GALAXY=os.path.join(REPO, ".venv", "bin", "ansible-galaxy"))).stdout.strip()
     results = [measure(args, ncs) for ncs in (args.ncs or [None])]
     report(results)
     bad = [r for r in results for key in ("rerun", "existing") if r[key]["failed"] or r[key]["rc"] or r[key]["changed"]]

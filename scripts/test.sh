@@ -125,6 +125,10 @@ stage_integration() {
 #   expansion/pacific, expansion/tentacle   OSD host added (the controller killed during its
 #                          OSD creation, then at its first weight step) and failed under client
 #                          I/O; on Tentacle also a third host added and retired (retire.yml)
+#   scale/tentacle         the default lab with 10 NCs (scripts/scale_lab.py): site.yml, then
+#                          benchmarks/site_rerun.py's re-runs (also on the cluster as an existing
+#                          one) and a no-op; fails if a re-run changes anything, prints the cost
+#                          (never asserted) and writes benchmarks/results/site_rerun-forky-ncs10.json
 #   integration/tentacle   the real-Ceph integration suite (tests/integration) on Tentacle,
 #                          inside a forky container (tests/ceph/in-suite.sh); it runs in stage
 #                          "integration", beside the same suite on the host's Pacific
@@ -134,7 +138,7 @@ stage_integration() {
 # default case on Pacific added 578 s to a run of about 73 min.
 # The scenarios have their own container names, networks and volumes. Stage "molecule" runs
 # two lanes at the same time, each its cases one after another: "default" (default, then
-# existing) and "expansion" (its two cases). The integration suites do not share a lane with
+# existing) and "expansion" (its two cases, then scale). The integration suites do not share a lane with
 # the scenarios: beside a scenario lane, the Tentacle suite pushed a fresh-machine CI past
 # 90 min (the scenarios saturate both cores; a suite beside them ran about twice as long as
 # alone, default/pacific 1190 s instead of 578 s in a measured third lane).
@@ -145,6 +149,7 @@ MOLECULE_MATRIX=(
     "existing tentacle EUCA_LAB_CEPH_SUITE=forky EUCA_LAB_SC_SUITE=forky EUCA_LAB_NC1_SUITE=forky"
     "expansion pacific EUCA_LAB_IDLE_HOSTS=xosd3"
     "expansion tentacle EUCA_LAB_CEPH_SUITE=forky EUCA_LAB_NC1_SUITE=forky EUCA_LAB_RETIRE=1"
+    "scale tentacle EUCA_LAB_NCS=10 EUCA_LAB_CEPH_SUITE=forky EUCA_LAB_SC_SUITE=forky EUCA_LAB_NC1_SUITE=forky"
     "integration tentacle EUCA_LAB_CEPH_SUITE=forky"
 )
 CASE_RESULTS=$REPO/build/molecule-results
@@ -162,7 +167,7 @@ selected_cases() { # prints the matrix entries to run
 # (they would share its container names): a scenario's cases are all in one lane. The
 # integration cases are a lane of stage "integration"; the others of stage "molecule".
 lane_of() {
-    case $1 in integration/*) echo integration ;; expansion/*) echo expansion ;; *) echo default ;; esac
+    case $1 in integration/*) echo integration ;; expansion/* | scale/*) echo expansion ;; *) echo default ;; esac
 }
 stage_of_lane() { [[ $1 == integration ]] && echo integration || echo molecule; }
 
@@ -172,6 +177,10 @@ run_case() { # SCENARIO VAR=VALUE...
         local suite=bookworm v
         for v in "$@"; do [[ $v == EUCA_LAB_CEPH_SUITE=* ]] && suite=${v#*=}; done
         bash tests/ceph/in-suite.sh "$suite" ${EXTRA[@]+tests/integration -v -ra "${EXTRA[@]}"}
+    elif [[ $scenario == scale ]]; then
+        local ncs=10 v
+        for v in "$@"; do [[ $v == EUCA_LAB_NCS=* ]] && ncs=${v#*=}; done
+        env "$@" SKIP_BOOTSTRAP=1 python benchmarks/site_rerun.py --ncs "$ncs" --rounds 1
     else
         env "$@" SKIP_BOOTSTRAP=1 bash scripts/lab.sh test "$scenario"
     fi
