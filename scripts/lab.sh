@@ -109,6 +109,12 @@ scenario_resources() { # KIND (network|volume)
     esac
 }
 
+# The container names of the scenario's platforms, in order (the first is a monitor host).
+scenario_hosts() {
+    awk '/^platforms:/ {p = 1; next} /^[a-z]/ {p = 0}
+         p && /^ *(- )?name: / && $NF !~ /^eucalyptus-ceph-/ {print $NF}' "$REPO/molecule/$SCENARIO/molecule.yml"
+}
+
 remove_scenario_resources() {
     local n
     for n in $(scenario_resources network); do docker network rm "$n" >/dev/null 2>&1 || true; done
@@ -144,14 +150,16 @@ cmd_status() {
     local h id f
     # container memory from its cgroup (docker stats of this engine shows 0 B for containers
     # whose systemd moved every process into sub-cgroups)
-    for h in mon1 sc1 nc1 nc2; do
+    local -a hosts
+    mapfile -t hosts < <(scenario_hosts)
+    for h in "${hosts[@]}"; do
         id=$(docker inspect -f '{{.Id}}' "$h" 2>/dev/null) || continue
         for f in "/sys/fs/cgroup/memory/docker/$id/memory.usage_in_bytes" \
                  "/sys/fs/cgroup/system.slice/docker-$id.scope/memory.current"; do
             if [[ -r $f ]]; then printf '  %-5s memory %5d MiB\n' "$h" $(($(<"$f") / 1048576)) >&2; break; fi
         done
     done
-    docker exec mon1 ceph -s >&2 2>/dev/null || echo "  (no Ceph cluster reachable on mon1)" >&2
+    docker exec "${hosts[0]}" ceph -s >&2 2>/dev/null || echo "  (no Ceph cluster reachable on ${hosts[0]})" >&2
 }
 
 cmd_up() {

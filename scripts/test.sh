@@ -126,9 +126,9 @@ stage_integration() {
 #                          OSD creation, then at its first weight step) and failed under client
 #                          I/O; on Tentacle also a third host added and retired (retire.yml)
 #   scale/tentacle         the default lab with 10 NCs (scripts/scale_lab.py): site.yml, then
-#                          benchmarks/site_rerun.py's re-runs (also on the cluster as an existing
-#                          one) and a no-op; fails if a re-run changes anything, prints the cost
-#                          (never asserted) and writes benchmarks/results/site_rerun-forky-ncs10.json
+#                          benchmarks/site_rerun.py: two site.yml re-runs on the cluster as an
+#                          existing one and two no-ops; fails if a re-run changes anything, prints
+#                          the cost (never asserted), writes benchmarks/results/site_rerun-forky-ncs10.json
 #   integration/tentacle   the real-Ceph integration suite (tests/integration) on Tentacle,
 #                          inside a forky container (tests/ceph/in-suite.sh); it runs in stage
 #                          "integration", beside the same suite on the host's Pacific
@@ -180,7 +180,7 @@ run_case() { # SCENARIO VAR=VALUE...
     elif [[ $scenario == scale ]]; then
         local ncs=10 v
         for v in "$@"; do [[ $v == EUCA_LAB_NCS=* ]] && ncs=${v#*=}; done
-        env "$@" SKIP_BOOTSTRAP=1 python benchmarks/site_rerun.py --ncs "$ncs" --rounds 1
+        env "$@" SKIP_BOOTSTRAP=1 python benchmarks/site_rerun.py --ncs "$ncs" --rounds 2 --existing-only
     else
         env "$@" SKIP_BOOTSTRAP=1 bash scripts/lab.sh test "$scenario"
     fi

@@ -17,7 +17,7 @@ def ci_cases():
 
 
 def named_cases(text):
-    return {c for c in CASE.findall(text) if c.split("/")[0] in {"default", "existing", "expansion", "integration"}}
+    return {c for c in CASE.findall(text) if c.split("/")[0] in {"default", "existing", "expansion", "integration", "scale"}}
 
 
 def test_the_docs_page_names_exactly_the_ci_cases():
