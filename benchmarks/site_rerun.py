@@ -18,8 +18,10 @@ with the ratio rerun / noop (the goal is 1.5 or less). --ncs 2,5,10 runs one lab
 and prints how the cost grows with the number of NCs. Never asserts on time; exits non-zero
 when a re-run fails or changes something (a re-run must change nothing).
 
+--sweep 1,2,5 (with --ncs 10) adds the re-run and the no-op limited to the first 1, 2, 5 NCs.
+
 Usage (root):  .venv/bin/python benchmarks/site_rerun.py [--ncs N[,N...]] [--fresh] [--rounds N] [--keep]
-                                                         [--existing-only]
+                                                         [--existing-only] [--forks N]
 --fresh destroys a running lab first; --keep leaves the (last) lab running afterwards.
 """
 
@@ -109,7 +111,7 @@ def measure(args, ncs):
         env["EUCA_LAB_NCS"] = str(ncs)
     env["EUCA_COLLECTIONS_PATH"] = args.collections   # molecule.yml reads it
     env["SKIP_BOOTSTRAP"] = "1"
-    out = dict(scenario=scenario, ncs=2 if ncs is None else ncs,
+    out = dict(scenario=scenario, ncs=2 if ncs is None else ncs, forks=args.forks or 50,
                date=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), cpus=os.cpu_count(), rounds=args.rounds,
                suites=dict((v, os.environ.get(v, "bookworm")) for v in SUITE_VARS))
     lab = ["bash", "scripts/lab.sh"]
@@ -129,6 +131,8 @@ def measure(args, ncs):
         # site.yml as an operator runs it (ansible-playbook, the installed collection), and the
         # no-op, through the inventory and ansible.cfg molecule wrote for the lab
         menv = dict(env, ANSIBLE_CONFIG=cfg, ANSIBLE_PIPELINING="true", ANSIBLE_COLLECTIONS_PATH=args.collections)
+        if args.forks:
+            menv["ANSIBLE_FORKS"] = str(args.forks)   # over the lab's ansible.cfg (molecule: 50)
         site = ["ansible-playbook", "-i", inventory, "eucalyptus.ceph.site"]
         reruns, existing, noops = [], [], []
         for i in range(args.rounds):
@@ -137,6 +141,18 @@ def measure(args, ncs):
             existing.append(timed(site + ["-e", "ebs_bootstrap_cluster=false"], menv,
                                   "existing-cluster rerun %d" % (i + 1)))
             noops.append(timed(["ansible-playbook", "-i", inventory, "benchmarks/noop.yml"], menv, "noop %d" % (i + 1)))
+        # how the cost grows with the number of NCs: the same lab, the run limited to the
+        # cluster and SC hosts and the first K NCs
+        for k in sorted(set(n for n in args.sweep if ncs and n < ncs)):
+            limit = ["--limit", ",".join(["smon1", "ssc1"] + ["snc%d" % i for i in range(1, k + 1)])]
+            runs = [timed(site + ["-e", "ebs_bootstrap_cluster=false"] + limit, menv,
+                          "existing-cluster rerun %d, %d NCs" % (i + 1, k)) for i in range(args.rounds)]
+            noop_runs = [timed(["ansible-playbook", "-i", inventory, "benchmarks/noop.yml"] + limit, menv,
+                               "noop %d, %d NCs" % (i + 1, k)) for i in range(args.rounds)]
+            out.setdefault("sweep", []).append(dict(ncs=k, existing=summary(runs), noop=summary(noop_runs)))
+            existing_bad = [r for r in runs if r["rc"] or r["changed"]]
+            if existing_bad:
+                out["sweep_failed"] = True
         out["existing"], out["noop"] = summary(existing), summary(noops)
         if reruns:
             out["rerun"] = summary(reruns)
@@ -147,7 +163,8 @@ def measure(args, ncs):
             out[key]["per_host_wall_s"] = round(out[key]["wall_s"] / hosts, 2)
         out["noop"]["per_host_wall_s"] = round(out["noop"]["wall_s"] / hosts, 2)
         os.makedirs(os.path.join(REPO, "benchmarks", "results"), exist_ok=True)
-        name = "site_rerun-%s%s.json" % (out["suites"]["EUCA_LAB_CEPH_SUITE"], "" if ncs is None else "-ncs%d" % ncs)
+        name = "site_rerun-%s%s%s.json" % (out["suites"]["EUCA_LAB_CEPH_SUITE"], "" if ncs is None else "-ncs%d" % ncs,
+                                           "-forks%d" % args.forks if args.forks else "")
         out["path"] = os.path.join(REPO, "benchmarks", "results", name)
         with open(out["path"], "w") as f:
             json.dump(out, f, indent=2)
@@ -178,6 +195,16 @@ def report(results):
         print("\n%d NCs, slowest tasks of the last existing-cluster re-run: %s" % (out["ncs"], "; ".join(
             "%s %.2fs" % (t["task"], t["seconds"]) for t in out["existing"]["runs"][-1]["slowest_tasks"][:6])))
         print("written to %s" % out["path"])
+    for out in results:
+        points = [(p["ncs"], p["existing"]["wall_s"], p["noop"]["wall_s"]) for p in out.get("sweep", [])]
+        points.append((out["ncs"], out["existing"]["wall_s"], out["noop"]["wall_s"]))
+        if len(points) > 1:
+            print("\n| NCs (same lab, --limit) | existing-cluster re-run | no-op | ratio |\n|---|---|---|---|")
+            for n, rerun, noop in points:
+                print("| %d | %.1f s | %.1f s | %.2fx |" % (n, rerun, noop, rerun / noop))
+            (n0, r0, z0), (n1, r1, z1) = points[0], points[-1]
+            print("growth from %d to %d NCs: re-run %+.2f s per NC, no-op %+.2f s per NC" % (
+                n0, n1, (r1 - r0) / (n1 - n0), (z1 - z0) / (n1 - n0)))
     if len(results) > 1:
         first, last = results[0], results[-1]
         extra = last["ncs"] - first["ncs"]
@@ -193,6 +220,11 @@ def main():
                     help="the scale lab with this many NCs (a comma list runs one lab after the other)")
     ap.add_argument("--fresh", action="store_true", help="destroy a running lab first, so 'up' is measured")
     ap.add_argument("--keep", action="store_true", help="leave the (last) lab running")
+    ap.add_argument("--forks", type=int, default=None,
+                    help="Ansible's forks for the re-runs and no-ops (default: the lab's ansible.cfg, 50)")
+    ap.add_argument("--sweep", type=lambda v: [int(n) for n in v.split(",")], default=[],
+                    help="also measure the existing-cluster re-run and the no-op limited to the first K NCs of the "
+                         "scale lab, for each K of this comma list (how the cost grows, without another lab)")
     ap.add_argument("--existing-only", action="store_true",
                     help="skip the re-run with the lab's own cluster role (the default scenario proves it changes "
                          "nothing); measure only the re-run an operator of an existing cluster makes")
@@ -204,7 +236,7 @@ def main():
     results = [measure(args, ncs) for ncs in (args.ncs or [None])]
     report(results)
     bad = [r for r in results for key in ("rerun", "existing") if key in r
-           and (r[key]["failed"] or r[key]["rc"] or r[key]["changed"])]
+           and (r[key]["failed"] or r[key]["rc"] or r[key]["changed"])] + [r for r in results if r.get("sweep_failed")]
     return 1 if bad else 0
 
 

@@ -7,8 +7,8 @@ the Storage Controller's image operations, ceph.conf with mon addr lines, the zo
 properties, a second run with no change, and --check on a fresh state changing nothing.
 
 /etc/ceph is not touched: ceph.conf and the keyring go to a temporary directory. The role's
-package task runs for real (the packages are installed by scripts/bootstrap.sh), so apt's
-lists must be less than a day old or apt would try to refresh them.
+package check runs for real (the packages are installed by scripts/bootstrap.sh): dpkg's
+database says they are there, and apt runs only in the check-mode test of a missing package.
 """
 
 from __future__ import annotations
@@ -43,10 +43,6 @@ def _apt_ready():
         return "dpkg-query not found"
     if out.count("install ok installed") != 3:
         return "ceph-common, python3-rados and python3-rbd must be installed (scripts/bootstrap.sh)"
-    lists = "/var/lib/apt/periodic/update-success-stamp"
-    lists = lists if os.path.exists(lists) else "/var/lib/apt/lists"
-    if time.time() - os.stat(lists).st_mtime > 86000:
-        return "apt lists are older than a day: the ceph_client role would run apt-get update (needs the network)"
     return None
 
 
@@ -305,3 +301,50 @@ def test_check_on_fresh_state_changes_nothing(ceph_cluster, names, play, tmp_pat
     assert not site.keyring.exists()
     assert not site.state.exists()
     assert not admin.user_exists(user)
+
+
+def _a_missing_package():
+    """A small Debian package apt knows (a candidate in the lists) that is not installed here."""
+    for name in ("sl", "cowsay", "fortune-mod", "hello", "figlet"):
+        status = subprocess.run(["dpkg-query", "-W", "-f", "${db:Status-Status}", name], capture_output=True,
+                                text=True, check=False).stdout.strip()
+        policy = subprocess.run(["apt-cache", "policy", name], capture_output=True, text=True, check=False).stdout
+        if status != "installed" and re.search(r"Candidate: (?!\(none\))\S+", policy):
+            return name
+    return None
+
+
+def test_check_reports_a_missing_package_and_installs_nothing(converged, play):
+    """The packages are read from dpkg's database; apt runs only for a missing one, and in check
+    mode it says what it would install without installing it (or refreshing its lists)."""
+    site = converged[0]
+    missing = _a_missing_package()
+    if missing is None:
+        pytest.skip("no small package with an apt candidate that is not installed (apt lists empty?)")
+    site.vars["ceph_client_packages"] = ["ceph-common", "python3-rados", "python3-rbd", missing]
+    site.playbook.write_text(json.dumps([{
+        "name": "Storage Controller", "hosts": "euca_sc", "gather_facts": False,
+        "vars": site.vars, "roles": ["eucalyptus.ceph.storage_controller"]}], indent=2))
+    try:
+        run = play(site, check=True)
+        assert run.failures == [], run.failures
+        assert [n.split(" : ")[-1] for n in run.changed_tasks] == ["Install the Ceph client packages"], \
+            run.changed_tasks
+        status = subprocess.run(["dpkg-query", "-W", "-f", "${db:Status-Status}", missing], capture_output=True,
+                                text=True, check=False).stdout.strip()
+        assert status != "installed", f"check mode installed {missing}"
+        # the same run without the extra package: dpkg answers, apt's task is skipped
+        del site.vars["ceph_client_packages"]
+        site.playbook.write_text(json.dumps([{
+            "name": "Storage Controller", "hosts": "euca_sc", "gather_facts": False,
+            "vars": site.vars, "roles": ["eucalyptus.ceph.storage_controller"]}], indent=2))
+        again = play(site, check=True)
+        assert again.failures == [] and again.stats["changed"] == 0, again.changed_tasks
+        skipped = [t["task"]["name"].split(" : ")[-1] for p in again.doc["plays"] for t in p["tasks"]
+                   if t["hosts"].get("localhost", {}).get("skipped")]
+        assert "Install the Ceph client packages" in skipped, skipped
+    finally:
+        site.vars.pop("ceph_client_packages", None)
+        site.playbook.write_text(json.dumps([{
+            "name": "Storage Controller", "hosts": "euca_sc", "gather_facts": False,
+            "vars": site.vars, "roles": ["eucalyptus.ceph.storage_controller"]}], indent=2))
