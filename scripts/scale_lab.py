@@ -49,7 +49,6 @@ def scale_config(ncs):
         (step, "../default/" + path) for step, path in config["provisioner"]["playbooks"].items())
     # the verifier of every scenario: no cephx key in any exec, log or temporary file
     config["verifier"] = {"name": "testinfra", "directory": "../verify_common", "options": {"v": True}}
-    config["verifier"].pop("additional_files_or_dirs", None)
     config["scenario"] = {"test_sequence": ["destroy", "create", "prepare", "converge", "idempotence",
                                             "verify", "destroy"]}
     return config

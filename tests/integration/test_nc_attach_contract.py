@@ -197,6 +197,7 @@ class RoleRun:
 
 
 def _json_docs(text: str) -> list:
+    """The json callback's documents in TEXT: top-level objects with "stats"."""
     dec = json.JSONDecoder()
     docs = []
     for m in re.finditer(r"^\{", text, re.M):
@@ -241,13 +242,12 @@ class NCSetup:
         p = self.runner.run_playbook(argv, "the node_controller role", cwd=work, text=True, capture_output=True,
                                      timeout=timeout, check=False)
         stats, changed = {}, []
-        for doc in _json_docs(p.stdout) or _json_docs(_callback_lines(p.stdout)):
-            if isinstance(doc, dict) and "stats" in doc:
-                stats = doc["stats"].get("localhost", {})
-                for play in doc.get("plays", []):
-                    for task in play.get("tasks", []):
-                        if task.get("hosts", {}).get("localhost", {}).get("changed"):
-                            changed.append(task["task"]["name"])
+        for doc in _json_docs(p.stdout) or _json_docs(_callback_lines(p.stdout)):   # the callback's documents
+            stats = doc["stats"].get("localhost", {})
+            for play in doc.get("plays", []):
+                for task in play.get("tasks", []):
+                    if task.get("hosts", {}).get("localhost", {}).get("changed"):
+                        changed.append(task["task"]["name"])
         return RoleRun(p.returncode, p.stdout, p.stderr, stats, changed)
 
 
