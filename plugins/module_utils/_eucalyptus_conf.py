@@ -13,7 +13,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import re
+import tempfile
 
 KEY_RE = re.compile(r"[A-Z_][A-Z0-9_]*")
 # A value goes between double quotes in a file the shell sources: nothing the shell would
@@ -104,6 +106,36 @@ def read_settings(text, keys):
                     raw = raw[1:-1]
                 found[key] = raw
     return found
+
+
+def read_file(path, create=False):
+    """``(text, created)``: the file's text, or ``("", True)`` for a missing file that ``create`` allows."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read().decode("utf-8", "surrogateescape"), False
+    except IOError as exc:
+        if os.path.exists(path):
+            raise EucalyptusConfError("cannot read %s: %s" % (path, exc))
+    if not create:
+        raise EucalyptusConfError("%s does not exist: install the Eucalyptus Node Controller (eucalyptus-nc) "
+                                  "first, or set create=true" % path)
+    return "", True
+
+
+def write_file(module, path, text, create_mode=None):
+    """Replace ``path`` by ``text`` atomically (AnsibleModule.atomic_move keeps the owner, group,
+    mode and SELinux context of an existing file); a new file gets ``create_mode``."""
+    directory = os.path.dirname(path) or "."
+    fd, tmp = tempfile.mkstemp(prefix=".euca_conf.", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8", "surrogateescape"))
+        module.atomic_move(tmp, path, unsafe_writes=False)
+        if create_mode is not None:
+            os.chmod(path, create_mode)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def _ending(line):

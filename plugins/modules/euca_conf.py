@@ -85,33 +85,16 @@ created:
   type: bool
 """
 
-import os
-import tempfile
-
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
+from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._eucalyptus_conf import (
     EucalyptusConfError,
     apply_settings,
+    read_file,
     read_settings,
+    write_file,
 )
-
-
-def _write(module, path, data, create_mode):
-    directory = os.path.dirname(path) or "."
-    fd, tmp = tempfile.mkstemp(prefix=".euca_conf.", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(to_bytes(data))
-        # atomic_move keeps the owner, group, mode and SELinux context of an existing file;
-        # a new one gets the umask's mode, so its mode is set after the move
-        module.atomic_move(tmp, path, unsafe_writes=False)
-        if create_mode is not None:
-            os.chmod(path, create_mode)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def _parse_mode(module, mode):
@@ -135,25 +118,14 @@ def run(module):
         module.fail_json(msg="settings is empty")
     mode = _parse_mode(module, module.params["mode"])
 
-    created = False
     try:
-        with open(path, "rb") as handle:
-            before = to_text(handle.read(), errors="surrogate_or_strict")
-    except IOError as exc:
-        if not os.path.exists(path) and module.params["create"]:
-            before, created = "", True
-        elif not os.path.exists(path):
-            module.fail_json(msg="%s does not exist: install the Eucalyptus Node Controller (eucalyptus-nc) "
-                                 "first, or set create=true" % path)
-        else:
-            module.fail_json(msg="cannot read %s: %s" % (path, to_native(exc)))
-    try:
+        before, created = read_file(path, module.params["create"])
         after, changes = apply_settings(before, settings)
     except EucalyptusConfError as exc:
         module.fail_json(msg=str(exc), path=path)
     changed = created or after != before
     if changed and not module.check_mode:
-        _write(module, path, after, mode if created else None)
+        write_file(module, path, after, mode if created else None)
     result = dict(
         changed=changed,
         path=path,

@@ -407,7 +407,9 @@ def test_check_mode_on_fresh_state_changes_nothing(fresh_check):
     assert after == before, "check mode changed something"
     assert not before["ceph_conf"] and not before["keyring"] and not before["user"] and not before["secret"]
     assert run.stats.get("changed", 0) > 0, run.summary()   # it reports what it would do
-    assert "does not exist yet" in run.output and "hypervisor check is skipped" in run.output
+    # it says what it could not compare (no key yet) and that the login waits for the files
+    assert "not compared: keyring and libvirt secret: no key (the user does not exist yet)" in run.output
+    assert "login with the NC credentials not checked: check mode: the files would change first" in run.output
     print("\ncheck mode on a fresh NC: %.1fs, would change %s" % (seconds, run.changed_tasks))
 
 

@@ -24,7 +24,7 @@ from ansible_collections.eucalyptus.ceph.plugins.module_utils import _ceph_clien
 
 MODULES = ["ceph_change_record", "ceph_config", "ceph_crush_rule", "ceph_crush_weight", "ceph_daemon_keyring", "ceph_info",
            "ceph_osd", "ceph_osd_flags", "ceph_osd_retire", "cephx_keyring", "cephx_user", "euca_conf",
-           "euca_property", "libvirt_secret", "rbd_image", "rbd_io_probe", "rbd_pool", "rbd_reaper"]
+           "euca_property", "libvirt_secret", "nc_credentials", "rbd_image", "rbd_io_probe", "rbd_pool", "rbd_reaper"]
 
 # Valid arguments of each module: generated cases start from them and replace a few values,
 # so that the modules' own checks (beyond the argument spec) are reached.
@@ -44,6 +44,9 @@ BASE = {
     "euca_conf": {"path": "/nonexistent/eucalyptus.conf", "settings": {"CEPH_USER_NAME": "eucalyptus-nc"}},
     "euca_property": {"name": "one.storage.cephuser", "value": "eucalyptus"},
     "libvirt_secret": {"uuid": "5b7c2a6e-3f1d-4c8e-9a0b-1e2f3a4b5c6d", "value": "AQBcs3VmAAAAABAAk0QrWf8SHDRq2IV0Kms3iw=="},
+    "nc_credentials": {"user": "eucalyptus-nc", "key": "AQBcs3VmAAAAABAAk0QrWf8SHDRq2IV0Kms3iw==",
+                       "keyring_path": "/nonexistent/ceph.client.eucalyptus-nc.keyring",
+                       "secret_uuid": "5b7c2a6e-3f1d-4c8e-9a0b-1e2f3a4b5c6d", "eucalyptus_conf": "/nonexistent/eucalyptus.conf"},
     "rbd_image": {"pool": "eucavolumes", "name": "vol-1", "size": "1G"},
     "rbd_io_probe": {"pool": "eucavolumes", "image": "vol-1", "marker": "nc1", "offset": 0},
     "rbd_pool": {"name": "eucavolumes", "size": 3},
