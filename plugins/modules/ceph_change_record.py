@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: ceph_change_record
 short_description: Keep in the cluster what a long operation is about to change, and put it back
-version_added: 0.3.0
+version_added: 0.1.0
 description:
   - Before an operation such as an OSD expansion sets throttles, flags or an initial CRUSH weight,
     O(state=recorded) stores their current values in the monitors' config-key store

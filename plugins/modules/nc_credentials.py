@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: nc_credentials
 short_description: Install a Node Controller's Ceph credentials in one step, then log in with them
-version_added: 0.4.0
+version_added: 0.1.0
 description:
   - "Puts on a Eucalyptus Node Controller the three things its volume attach path reads, from one
     user name and key, in this order: the keyring file (what the attach script reads), the zone's

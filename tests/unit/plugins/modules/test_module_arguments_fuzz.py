@@ -22,7 +22,7 @@ from ansible.module_utils.common.text.converters import to_bytes
 
 from ansible_collections.eucalyptus.ceph.plugins.module_utils import _ceph_client as ceph_client
 
-MODULES = ["ceph_change_record", "ceph_config", "ceph_crush_rule", "ceph_crush_weight", "ceph_daemon_keyring", "ceph_info",
+MODULES = ["ceph_change_record", "ceph_client_conf", "ceph_config", "ceph_crush_rule", "ceph_crush_weight", "ceph_daemon_keyring", "ceph_info",
            "ceph_osd", "ceph_osd_flags", "ceph_osd_retire", "cephx_keyring", "cephx_user", "euca_conf",
            "euca_property", "libvirt_secret", "nc_credentials", "rbd_image", "rbd_io_probe", "rbd_pool", "rbd_reaper"]
 
@@ -31,6 +31,8 @@ MODULES = ["ceph_change_record", "ceph_config", "ceph_crush_rule", "ceph_crush_w
 BASE = {
     "ceph_change_record": {"name": "osd_expand", "state": "recorded", "config": ["osd/osd_max_backfills"],
                            "flags": ["norebalance"]},
+    "ceph_client_conf": {"path": "/nonexistent/ceph.conf", "fsid": "6f1b1c1e-4bb8-4c59-a0a8-0b1d1f3a9b2e",
+                         "monitors": [{"name": "a", "v1": "10.0.0.1:6789", "v2": "10.0.0.1:3300"}]},
     "ceph_config": {"who": "osd", "name": "osd_max_backfills", "value": "2"},
     "ceph_crush_rule": {"name": "ebs-host", "pools": ["eucavolumes"]},
     "ceph_crush_weight": {"osds": [0, 1], "fraction": 0.5},
