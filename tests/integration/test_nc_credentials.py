@@ -85,8 +85,8 @@ def shell_view(path: Path) -> dict:
     return seen
 
 
-def test_check_mode_then_real_run_then_idempotent_and_the_login_reaches_the_cluster(run_module, host, nc_user,
-                                                                                     admin, argv_watcher):
+def test_check_mode_then_real_run_then_idempotent_and_the_login_reaches_the_cluster(
+        run_module, host, nc_user, admin, argv_watcher):
     user, key = nc_user
     with argv_watcher([key]) as watch:
         r = run_module("nc_credentials", host.args, check=True, diff=True)
@@ -111,7 +111,7 @@ def test_check_mode_then_real_run_then_idempotent_and_the_login_reaches_the_clus
         assert get_value(host.secret_uuid) == key
         assert shell_view(host.euca_conf) == {"CEPH_USER_NAME": user, "CEPH_KEYRING_PATH": str(host.keyring),
                                               "CEPH_CONFIG_PATH": host.args["ceph_conf"]}
-        assert host.euca_conf.read_text().startswith(SHIPPED_CONF.split("#CEPH_KEYRING_PATH")[0])
+        assert host.euca_conf.read_text().startswith(SHIPPED_CONF.split("#CEPH_KEYRING_PATH", maxsplit=1)[0])
         login = r.result["login"]
         assert login["checked"] and login["fsid"] == admin.mon({"prefix": "fsid"})["fsid"]
         assert login["in_quorum"] >= 1 and login["monitors"] >= login["in_quorum"]
