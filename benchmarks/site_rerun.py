@@ -96,6 +96,13 @@ def running(container):
     return bool(p.stdout.strip())
 
 
+def scale_ncs_present():
+    """The highest K of the scale lab's snc<K> containers on this host (running or not), or 0."""
+    p = subprocess.run(["docker", "ps", "-a", "--format", "{{.Names}}", "--filter", "name=^snc[0-9]+$"], text=True,
+                       capture_output=True, check=False)
+    return max([int(n[3:]) for n in p.stdout.split() if n[3:].isdigit()] or [0])
+
+
 def summary(runs):
     return dict(wall_s=statistics.median(r["wall_s"] for r in runs), cpu_s=statistics.median(r["cpu_s"] for r in runs),
                 changed=max(r["changed"] for r in runs), failed=max(r["failed"] for r in runs),
@@ -116,7 +123,10 @@ def measure(args, ncs):
                suites=dict((v, os.environ.get(v, "bookworm")) for v in SUITE_VARS))
     lab = ["bash", "scripts/lab.sh"]
     if args.fresh or (ncs is not None and not running(last_nc)):
-        timed(lab + ["down", scenario], env, "down")   # also a smaller scale lab of an earlier run
+        # molecule destroys the hosts of the molecule.yml generated for EUCA_LAB_NCS: a bigger
+        # scale lab of an earlier run needs its own count, or its extra NCs would stay
+        down_env = dict(env, EUCA_LAB_NCS=str(max(ncs or 0, scale_ncs_present()))) if ncs is not None else env
+        timed(lab + ["down", scenario], down_env, "down")
     if not running(last_nc):
         images = all(subprocess.run(["docker", "image", "inspect", "eucalyptus-ceph/lab:%s" % suite],
                                     capture_output=True, check=False).returncode == 0
