@@ -11,10 +11,11 @@ name: systemctl_show
 short_description: Parse the output of C(systemctl show) for several units into a dictionary per unit
 version_added: 0.1.0
 description:
-  - C(systemctl show --property=Id,... UNIT...) prints one block of C(NAME=VALUE) lines per unit,
-    blocks separated by an empty line, properties in systemd's own order. This filter returns
-    C({Id: {NAME: VALUE}}), so that a role can read the state of several units in one command
-    and call a module only for the units that are not as wanted.
+  - "C(systemctl show --property=Id,... UNIT...) prints one block of C(NAME=VALUE) lines per unit,
+    blocks separated by an empty line, properties in systemd's own order. This filter returns a
+    dictionary of the units by C(Id), each a dictionary of its properties, so that a role can read
+    the state of several units in one command and call a module only for the units that are not
+    as wanted."
   - A block without C(Id) is skipped. Ask for C(Id) among the properties.
 options:
   _input:
@@ -37,8 +38,9 @@ EXAMPLES = r"""
     state: started
     enabled: true
   vars:
-    state: "{{ units.stdout | eucalyptus.ceph.systemctl_show }}"
-  when: state['libvirtd.socket'] | default({}) != {'Id': 'libvirtd.socket', 'ActiveState': 'active', 'UnitFileState': 'enabled'}
+    socket: "{{ (units.stdout | eucalyptus.ceph.systemctl_show).get('libvirtd.socket', {}) }}"
+  when: >-
+    socket.ActiveState | default('') != 'active' or socket.UnitFileState | default('') != 'enabled'
 """
 
 RETURN = r"""
