@@ -22,7 +22,7 @@ description:
     (temporary file in the same directory, renamed over it). One module call, where a template
     task makes two round trips to the host.
   - Never point it at the cluster's own C(/etc/ceph/ceph.conf) on a Ceph host (the
-    M(eucalyptus.ceph.ceph_client) role writes a separate file there).
+    eucalyptus.ceph.ceph_client role writes a separate file there).
 extends_documentation_fragment:
   - eucalyptus.ceph.attributes
 attributes:
