@@ -48,7 +48,8 @@ options:
       - The result then reports each user in RV(users) (its own C(changed) and caps) and a diff per
         user; the users are handled in the order given, and a failure says which users the run
         changed before it.
-      - O(key) and O(return_key) work with O(name) only.
+      - O(key) works with O(name) only. With O(return_key=true) each item of RV(users) has the
+        user's C(key) (for per-host NC users, one task creates them all and hands each host its key).
     type: list
     elements: raw
   state:
@@ -168,7 +169,8 @@ caps:
 users:
   description:
     - With O(users), one item per user, in the order given, each with its C(entity), C(changed) and
-      C(caps) (as RV(entity) and RV(caps) of a single user). Never a key.
+      C(caps) (as RV(entity) and RV(caps) of a single user). A C(key) only with O(return_key=true),
+      which needs C(no_log) on the task.
   returned: with O(users)
   type: list
   elements: dict
@@ -278,8 +280,8 @@ def requested_users(params):
         return None, "one of name and users is required"
     if params["name"] is not None:
         return [dict(params)], None
-    if params["key"] is not None or params["return_key"]:
-        return None, "key and return_key work with name only, not with users"
+    if params["key"] is not None:
+        return None, "key works with name only, not with users"
     merged, error = merged_items("users", params["users"], USER_ITEM_SPEC, params, "cephx id",
                                  mutually_exclusive=[("caps", "profile")])
     if error:

@@ -110,6 +110,22 @@ def test_return_key_under_no_log_returns_the_key(ceph, run):
     assert result["key"] not in json.dumps(result["diff"])
 
 
+def test_return_key_with_users_gives_each_item_its_key_under_no_log(ceph, run):
+    kept = ceph.add_user("client.eucalyptus-nc-hv1", {"mon": "profile rbd", "osd": "profile rbd pool=eucavolumes"})
+    result = run("cephx_user", dict(POOLS, users=["eucalyptus-nc-hv1", "eucalyptus-nc-hv2"], profile="nc",
+                                    return_key=True), no_log=True)
+    assert result["changed"] is True
+    keys = dict((u["entity"], u["key"]) for u in result["users"])
+    assert keys == {"client.eucalyptus-nc-hv1": kept,
+                    "client.eucalyptus-nc-hv2": ceph.entities["client.eucalyptus-nc-hv2"]["key"]}
+    assert kept not in json.dumps(result["diff"])
+    # without no_log: refused before anything is sent
+    ceph.sent.clear()
+    result = run("cephx_user", dict(POOLS, users=["eucalyptus-nc-hv3"], profile="nc", return_key=True))
+    assert result["failed"] is True and "return_key=true needs no_log" in result["msg"], result["msg"]
+    assert "client.eucalyptus-nc-hv3" not in ceph.entities
+
+
 def test_return_key_without_no_log_is_refused_before_any_command(ceph, run):
     ceph.add_user("client.eucalyptus", SC_CAPS)
     result = run("cephx_user", dict(SC, return_key=True))
@@ -257,10 +273,10 @@ def test_users_without_the_right_to_list_reads_each_user(ceph, run):
     ({"users": [{"name": "a", "profile": "sc", "caps": {"mon": "profile rbd"}}]}, "users[0]: parameters are mutually exclusive"),
     ({"users": [3]}, "users[0]: expected a cephx id or a dictionary, got int"),
     ({"users": ["a"]}, "client.a: state=present needs caps or a profile"),
-    ({"users": ["a"], "profile": "nc", "return_key": True}, "key and return_key work with name only"),
+    ({"users": ["a"], "profile": "nc", "key": "AQBcs3VmAAAAABAAk0QrWf8SHDRq2IV0Kms3iw=="}, "key works with name only"),
     ({"users": ["a"], "name": "a", "profile": "nc"}, "mutually exclusive"),
 ], ids=["empty", "twice", "bad-id", "no-name", "unknown-key", "caps-and-profile", "not-a-dict", "no-caps",
-        "return-key", "both"])
+        "key", "both"])
 def test_a_bad_users_request_is_refused_before_anything_is_sent(ceph, run, args, message):
     result = run("cephx_user", dict(POOLS, **args))
     assert result["failed"] is True and not result.get("changed")
