@@ -19,13 +19,15 @@ def stored(admin, name):
 @pytest.fixture
 def conn(ceph_cluster, admin):
     yield {"cluster_conf": ceph_cluster.conf, "who": WHO}
-    for name in ("osd_scrub_sleep", "osd_max_scrubs"):
+    for name in ("osd_scrub_sleep", "osd_max_scrubs", "paxos_propose_interval"):
         admin.mon({"prefix": "config rm", "who": WHO, "name": name})
 
 
 @pytest.mark.parametrize("name, value, same", [
     ("osd_scrub_sleep", "0.01", "0.010000"),
     ("osd_max_scrubs", "3", "3.0"),
+    # a monitor option (osd_expand_mon_settings), in a section no daemon reads
+    ("paxos_propose_interval", "0.1", "0.100000"),
 ])
 def test_set_rerun_and_numbers_in_the_monitors_form(run_module, admin, conn, name, value, same):
     args = dict(conn, name=name, value=value)

@@ -82,7 +82,9 @@ def main():
     os.killpg(run.pid, signal.SIGKILL)
     run.wait()
     killed_after = time.monotonic() - started
-    config = {e["name"]: str(e["value"]) for e in ceph(args.mon, "config", "dump") if e["section"] == "osd"}
+    dump = ceph(args.mon, "config", "dump")
+    config = {e["name"]: str(e["value"]) for e in dump if e["section"] == "osd"}
+    mon_config = {e["name"]: str(e["value"]) for e in dump if e["section"] == "mon"}
     record = subprocess.run(["docker", "exec", args.mon, "ceph", "--connect-timeout", "10", "config-key", "exists",
                              RECORD_KEY], capture_output=True, check=False).returncode == 0
     print(json.dumps({
@@ -92,6 +94,7 @@ def main():
         "osds_at_kill": osd_ids(args.mon),
         "weights_at_kill": weights,
         "osd_config_at_kill": config,
+        "mon_config_at_kill": mon_config,
         "flags_at_kill": sorted(ceph(args.mon, "osd", "dump")["flags_set"]),
         "record_at_kill": record,
     }))

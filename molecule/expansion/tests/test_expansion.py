@@ -108,6 +108,13 @@ def test_throttles_and_initial_weight_restored_exactly():
             assert name not in osd, (name, osd)
 
 
+def test_monitor_settings_restored():
+    """osd_expand_mon_settings (paxos_propose_interval 0.1, molecule.yml) was not set before the
+    expansion: every run (killed ones included) leaves the monitors' section as it found it."""
+    mon = {e["name"]: e["value"] for e in ceph("config", "dump") if e["section"] == "mon"}
+    assert "paxos_propose_interval" not in mon, mon
+
+
 def mclock():
     """Under mClock (Tentacle) the expansion throttles through osd_mclock_profile, not the
     recovery limits the OSDs would ignore."""
