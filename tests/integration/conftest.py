@@ -544,6 +544,18 @@ def run_module(tmp_path_factory) -> ModuleRunner:
           % (runner.tracer.runs, runner.tracer.execs), file=sys.stderr)
 
 
+@pytest.fixture(scope="module")
+def libvirtd(tmp_path_factory):
+    """A libvirtd answering at qemu:///system for the tests of one module: the running one, or
+    one started (and stopped) here; skipped (failed under EUCA_REQUIRE_PREREQS) without one."""
+    import libvirtd as libvirtd_helper  # the helper module next to this file
+    reason = libvirtd_helper.unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    with libvirtd_helper.running_libvirtd(tmp_path_factory.mktemp("libvirtd")) as pid:
+        yield pid
+
+
 @pytest.fixture(autouse=True)
 def _trace_keys_of_the_cluster(request):
     """Tests on the real cluster: the exec tracer checks every run against its keys."""

@@ -20,7 +20,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from libvirtd import running_libvirtd, unavailable_reason, virsh
+from libvirtd import virsh
 
 pytestmark = pytest.mark.libvirt
 
@@ -29,16 +29,6 @@ def make_key():
     """A well-formed cephx key (what `ceph auth get-key` prints), random secret."""
     raw = struct.pack("<HIIH", 1, int(time.time()), 0, 16) + os.urandom(16)
     return base64.b64encode(raw).decode()
-
-
-@pytest.fixture(scope="module")
-def libvirtd(tmp_path_factory):
-    """A libvirtd answering at qemu:///system: the running one, or one started (and stopped) here."""
-    reason = unavailable_reason()
-    if reason:
-        pytest.skip(reason)
-    with running_libvirtd(tmp_path_factory.mktemp("libvirtd")) as pid:
-        yield pid
 
 
 @pytest.fixture

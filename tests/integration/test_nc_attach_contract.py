@@ -252,15 +252,6 @@ class NCSetup:
 
 
 @pytest.fixture(scope="module")
-def libvirtd(tmp_path_factory):
-    reason = libvirtd_helper.unavailable_reason()
-    if reason:
-        pytest.skip(reason)
-    with libvirtd_helper.running_libvirtd(tmp_path_factory.mktemp("libvirtd")) as pid:
-        yield pid
-
-
-@pytest.fixture(scope="module")
 def nc(ceph_cluster, admin, libvirtd, run_module, tmp_path_factory):
     """Pools, images as the SC would create them, and the role's inputs in a private directory."""
     import rbd

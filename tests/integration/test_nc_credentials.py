@@ -35,15 +35,6 @@ SHIPPED_CONF = (
 
 
 @pytest.fixture(scope="module")
-def libvirtd(tmp_path_factory):
-    reason = libvirtd_helper.unavailable_reason()
-    if reason:
-        pytest.skip(reason)
-    with libvirtd_helper.running_libvirtd(tmp_path_factory.mktemp("libvirtd")) as pid:
-        yield pid
-
-
-@pytest.fixture(scope="module")
 def nc_user(admin):
     """A cephx user with the NC's monitor caps, and its key; removed afterwards."""
     user = "ncred-%s" % uuidlib.uuid4().hex[:8]

@@ -28,15 +28,6 @@ REPO = Path(__file__).resolve().parents[2]
 POOL = "phu-volumes"
 
 
-@pytest.fixture(scope="module")
-def libvirtd(tmp_path_factory):
-    reason = libvirtd_helper.unavailable_reason()
-    if reason:
-        pytest.skip(reason)
-    with libvirtd_helper.running_libvirtd(tmp_path_factory.mktemp("libvirtd")) as pid:
-        yield pid
-
-
 @dataclass
 class Lab:
     dir: Path
