@@ -127,6 +127,19 @@ MON_COMMANDS = {
     "auth del": {"entity": str},
     "auth import": {},
     "auth ls": {},
+    "auth export": {"entity": str},
+    # pending keys (Reef 18.2 and later): the old and the pending key both log in until the commit
+    "auth get-or-create-pending": {"entity": str},
+    "auth commit-pending": {"entity": str},
+    "auth clear-pending": {"entity": str},
+}
+# Commands only some releases offer: the first release that has them. A caller checks
+# ``prefix in client.command_descriptions()`` and says what the release lacks; tests/unit checks
+# that the releases before do not offer them and the later ones do.
+MON_COMMANDS_SINCE = {
+    "auth get-or-create-pending": "reef",
+    "auth commit-pending": "reef",
+    "auth clear-pending": "reef",
 }
 # What a command must carry besides ``prefix``.
 MON_REQUIRED = {
@@ -162,6 +175,10 @@ MON_REQUIRED = {
     "auth get-or-create": ("entity",),
     "auth caps": ("entity", "caps"),
     "auth del": ("entity",),
+    "auth export": ("entity",),
+    "auth get-or-create-pending": ("entity",),
+    "auth commit-pending": ("entity",),
+    "auth clear-pending": ("entity",),
 }
 
 

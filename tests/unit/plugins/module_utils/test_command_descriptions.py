@@ -11,7 +11,8 @@ import os
 
 import pytest
 
-from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_client import MON_COMMANDS, MON_REQUIRED, build_mon_command
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_client import (
+    MON_COMMANDS, MON_COMMANDS_SINCE, MON_REQUIRED, build_mon_command)
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._command_descriptions import (
     CommandDescriptions,
     CommandRefused,
@@ -29,6 +30,9 @@ SAMPLES = {
     "pg_num": 32, "pgp_num": 32, "pool_type": "replicated", "autoscale_mode": "on", "size": 3,
     "detail": "detail", "yes_i_really_mean_it": True, "yes_i_really_really_mean_it": True, "force": True,
 }
+
+
+ORDER = ["pacific", "quincy", "reef", "squid", "tentacle"]
 
 
 def descriptions(release):
@@ -49,6 +53,10 @@ def test_fixtures_of_three_releases():
 @pytest.mark.parametrize("prefix", sorted(MON_COMMANDS))
 def test_every_command_we_send_is_accepted_by_every_release(release, prefix):
     d = descriptions(release)
+    if prefix in MON_COMMANDS_SINCE and ORDER.index(release.split("-")[0]) < ORDER.index(MON_COMMANDS_SINCE[prefix]):
+        # a release-gated command: the releases before must not offer it (else the gate is stale)
+        assert prefix not in d, "%s offers %r: MON_COMMANDS_SINCE is out of date" % (release, prefix)
+        return
     assert prefix in d, "%s does not offer %r" % (release, prefix)
     required = MON_REQUIRED.get(prefix, ())
     d.check(sample_command(prefix, required))  # the minimal command
