@@ -17,6 +17,7 @@ __metaclass__ = type
 import errno
 import hashlib
 
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._caps import normalize_caps
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_client import CephClientError
 
 PENDING_COMMANDS = ("auth get-or-create-pending", "auth commit-pending", "auth clear-pending")
@@ -41,8 +42,8 @@ def fingerprint(key):
 
 
 def read(client, entity):
-    """``{"key", "pending_key"}`` of ``entity`` (pending_key None when it has none), or None
-    when the user does not exist."""
+    """``{"key", "pending_key", "caps"}`` of ``entity`` (pending_key None when it has none), or
+    None when the user does not exist."""
     try:
         entries = client.mon_command("auth export", entity=entity)
     except CephClientError as exc:
@@ -50,7 +51,8 @@ def read(client, entity):
             return None
         raise
     entry = entries[0]
-    return {"key": entry["key"], "pending_key": entry.get("pending_key") or None}
+    return {"key": entry["key"], "pending_key": entry.get("pending_key") or None,
+            "caps": normalize_caps(entry.get("caps", {}))}
 
 
 def create_pending(client, entity):

@@ -20,9 +20,9 @@ description:
     O(state=cleared) drops the pending key instead (C(auth clear-pending)) and the old key stays.
   - So the pending key is a handover, not an overlap. It suits a client that reads its keyring
     for every connection (the Eucalyptus Storage Controller opens a new librados handle per
-    operation): write the pending key to its keyring, and its next operation retires the old key.
-    It does not suit clients that keep the old key in memory for long (a running guest's qemu):
-    they fail at their next full authentication once the old key is retired.
+    operation). Write the pending key to its keyring, and its next operation retires the old key.
+    It does not suit clients that keep the old key in memory for long (a running guest's qemu).
+    They fail at their next full authentication once the old key is retired.
   - Needs monitors that have pending keys (Reef 18.2 and later). On older releases (Pacific) the
     module fails before any change and says so.
   - The user must exist (M(eucalyptus.ceph.cephx_user)). Keys are returned only with
@@ -50,7 +50,7 @@ options:
     description:
       - V(pending) - the user has a pending key (created when it has none; an existing one is kept,
         so an interrupted rotation resumes with the same key). A user whose pending key was already
-        used has none any more: the run then creates another one.
+        used has none any more; the run then creates another one.
       - V(committed) - the user has no pending key because it was made the key (nothing to do when
         there is no pending key).
       - V(cleared) - the user has no pending key because it was dropped.
@@ -119,6 +119,11 @@ previous_key_fingerprint:
   description: Fingerprint of the key before the run (differs from RV(key_fingerprint) after a commit).
   returned: always
   type: str
+caps:
+  description: The user's capabilities (a key rotation does not change them), for its keyring files.
+  returned: always
+  type: dict
+  sample: {mon: profile rbd, osd: profile rbd pool=eucavolumes}
 key:
   description: The user's key after the run.
   returned: with O(return_keys=true)
@@ -175,6 +180,7 @@ def run(cm):
         key_fingerprint=fp(key),
         pending_key_fingerprint=None if pending in (None, NOT_YET) else fp(pending),
         previous_key_fingerprint=rotation.fingerprint(before["key"]),
+        caps=before["caps"],
     )
     if p["return_keys"]:
         result["key"] = key

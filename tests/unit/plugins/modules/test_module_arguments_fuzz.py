@@ -23,7 +23,7 @@ from ansible.module_utils.common.text.converters import to_bytes
 from ansible_collections.eucalyptus.ceph.plugins.module_utils import _ceph_client as ceph_client
 
 MODULES = ["ceph_change_record", "ceph_client_conf", "ceph_config", "ceph_crush_rule", "ceph_crush_weight", "ceph_daemon_keyring", "ceph_info",
-           "ceph_osd", "ceph_osd_flags", "ceph_osd_retire", "cephx_keyring", "cephx_user", "euca_conf",
+           "ceph_osd", "ceph_osd_flags", "ceph_osd_retire", "cephx_key_rotation", "cephx_keyring", "cephx_user", "euca_conf",
            "euca_property", "libvirt_secret", "nc_credentials", "rbd_image", "rbd_io_probe", "rbd_pool", "rbd_reaper"]
 
 # Valid arguments of each module: generated cases start from them and replace a few values,
@@ -41,6 +41,7 @@ BASE = {
     "ceph_osd": {"uuid": "8f2f5a3e-1c1b-4b8e-9b7e-2f8c1d9e0a11", "key_file": "/nonexistent/key"},
     "ceph_osd_flags": {"flags": {"noout": True}},
     "ceph_osd_retire": {"osds": [3], "state": "safe"},
+    "cephx_key_rotation": {"name": "eucalyptus", "state": "pending"},
     "cephx_keyring": {"path": "/nonexistent/k", "name": "eucalyptus", "key": "AQBcs3VmAAAAABAAk0QrWf8SHDRq2IV0Kms3iw=="},
     "cephx_user": {"name": "eucalyptus", "profile": "sc", "volume_pools": ["eucavolumes"]},
     "euca_conf": {"path": "/nonexistent/eucalyptus.conf", "settings": {"CEPH_USER_NAME": "eucalyptus-nc"}},
