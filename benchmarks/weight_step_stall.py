@@ -150,7 +150,7 @@ def run_steps(cluster, client, osd, full, steps):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     ap.add_argument("--steps", type=int, default=6)
     ap.add_argument("--intervals", default="default,0.1",
                     help="comma-separated paxos_propose_interval values; 'default' = the monitors' own")
@@ -228,9 +228,9 @@ def main():
         f.write("\n")
     print("\n| paxos_propose_interval | worst op per step (ms) | median | max |\n|---|---|---|---|")
     for run in runs:
-        print("| %s | %s | %s | %s |" % (run["paxos_propose_interval"],
-                                        ", ".join(str(s["worst_ms"]) for s in run["steps"]),
-                                        run["worst_ms_median"], run["worst_ms_max"]))
+        per_step = ", ".join(str(s["worst_ms"]) for s in run["steps"])
+        print("| %s | %s | %s | %s |" % (run["paxos_propose_interval"], per_step, run["worst_ms_median"],
+                                         run["worst_ms_max"]))
     print("client: %d ops, %d errors; written to %s" % (len(client.ops), client.errors, out))
     return 0 if client.errors == 0 else 1
 

@@ -18,7 +18,7 @@ ENTITY = "client." + USER
 
 
 def has_pending_keys(admin):
-    ret, out, _ = admin.rados.mon_command(json.dumps({"prefix": "get_command_descriptions"}), b"", timeout=30)
+    ret, out, _err = admin.rados.mon_command(json.dumps({"prefix": "get_command_descriptions"}), b"", timeout=30)
     assert ret == 0
     sigs = [" ".join(w for w in c["sig"] if isinstance(w, str)) for c in json.loads(out).values()]
     return "auth get-or-create-pending" in sigs

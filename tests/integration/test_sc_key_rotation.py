@@ -24,7 +24,7 @@ pytestmark = pytest.mark.ceph
 
 
 def has_pending_keys(admin):
-    ret, out, _ = admin.rados.mon_command(json.dumps({"prefix": "get_command_descriptions"}), b"", timeout=30)
+    ret, out, _err = admin.rados.mon_command(json.dumps({"prefix": "get_command_descriptions"}), b"", timeout=30)
     assert ret == 0
     return any(" ".join(w for w in c["sig"] if isinstance(w, str)) == "auth get-or-create-pending"
                for c in json.loads(out).values())
