@@ -21,6 +21,7 @@ pytestmark = pytest.mark.ceph
 sys.path.insert(0, str(__import__("conftest").ensure_collection_link()))
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_client import (  # noqa: E402
     MON_COMMANDS,
+    MON_COMMANDS_SINCE,
     CephArgumentError,
     CephClient,
 )
@@ -32,10 +33,16 @@ def audit_log(admin, num=50):
 
 
 def test_every_command_we_send_is_offered_by_the_connected_monitors(ceph_cluster):
+    """Every command, except the release-gated ones (MON_COMMANDS_SINCE): those are offered
+    either all or none, as the release has the feature or not (the callers say which)."""
     with CephClient(conf_file=ceph_cluster.conf) as client:
         offered = client.command_descriptions("mon")
-        missing = [p for p in MON_COMMANDS if p not in offered]
+        missing = [p for p in MON_COMMANDS if p not in offered and p not in MON_COMMANDS_SINCE]
         assert missing == []
+        by_release = {}
+        for prefix, release in MON_COMMANDS_SINCE.items():
+            by_release.setdefault(release, set()).add(prefix in offered)
+        assert all(len(answers) == 1 for answers in by_release.values()), by_release
 
 
 def test_a_value_the_release_refuses_never_reaches_a_monitor(ceph_cluster, admin):
