@@ -128,7 +128,7 @@ MON_COMMANDS = {
     "auth import": {},
     "auth ls": {},
     "auth export": {"entity": str},
-    # pending keys (Reef 18.2 and later): the old and the pending key both log in until the commit
+    # pending keys (Reef 18.2 and later): both keys log in until the pending one is first used
     "auth get-or-create-pending": {"entity": str},
     "auth commit-pending": {"entity": str},
     "auth clear-pending": {"entity": str},

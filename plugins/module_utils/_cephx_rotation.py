@@ -18,9 +18,10 @@ import errno
 import hashlib
 
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._caps import normalize_caps
-from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_client import CephClientError
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._ceph_client import CephClientError, MON_COMMANDS_SINCE
 
-PENDING_COMMANDS = ("auth get-or-create-pending", "auth commit-pending", "auth clear-pending")
+# the release-gated commands of the table: the pending-key commands
+PENDING_COMMANDS = tuple(sorted(MON_COMMANDS_SINCE))
 
 
 def missing_primitive(client):

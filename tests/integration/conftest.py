@@ -201,6 +201,13 @@ class CephAdmin:
     def status(self) -> dict:
         return self.mon({"prefix": "status"})
 
+    def offers(self, prefix: str) -> bool:
+        """Whether the connected monitors have the command PREFIX (their command descriptions)."""
+        ret, out, outs = self.rados.mon_command(json.dumps({"prefix": "get_command_descriptions"}), b"", timeout=30)
+        if ret != 0:
+            raise CephCommandError({"prefix": "get_command_descriptions"}, ret, outs)
+        return any(" ".join(w for w in c["sig"] if isinstance(w, str)) == prefix for c in json.loads(out).values())
+
     def health(self) -> str:
         return self.status()["health"]["status"]
 
