@@ -216,10 +216,16 @@ class CephAdmin:
         return name in self.mon({"prefix": "osd pool ls"})
 
     def create_pool(self, name: str, pg_num: int = 8, application: str | None = "rbd",
-                    rbd_init: bool = True, wait: bool = True) -> None:
-        """Create a replicated pool (no-op if it exists), enable APPLICATION, `rbd pool init`."""
+                    rbd_init: bool = True, wait: bool = True,
+                    autoscale_mode: str | None = None) -> None:
+        """Create a replicated pool (no-op if it exists), enable APPLICATION, `rbd pool init`.
+        AUTOSCALE_MODE 'off' at creation keeps the autoscaler from ever resizing the pool (set
+        afterwards, the mgr may already have raised pg_num, and a merge back is gradual)."""
         if not self.pool_exists(name):
-            self.mon({"prefix": "osd pool create", "pool": name, "pg_num": int(pg_num)})
+            cmd = {"prefix": "osd pool create", "pool": name, "pg_num": int(pg_num)}
+            if autoscale_mode:
+                cmd["autoscale_mode"] = autoscale_mode
+            self.mon(cmd)
             self.rados.wait_for_latest_osdmap()   # so open_ioctx(name) works right away
         if application:
             self.mon({"prefix": "osd pool application enable", "pool": name, "app": application})

@@ -14,15 +14,25 @@ USER = "info-ro"
 
 @pytest.fixture(scope="module")
 def info_pool(admin):
-    admin.create_pool(POOL, pg_num=8, wait=False)
-    # Pacific's autoscaler would resize the pool behind the test's back
-    admin.mon({"prefix": "osd pool set", "pool": POOL, "var": "pg_autoscale_mode", "val": "off"})
-    admin.mon({"prefix": "osd pool set", "pool": POOL, "var": "pg_num", "val": "8"})
+    # Pacific's autoscaler would resize the pool behind the test's back: off from creation
+    # (CI once saw pg_num 32 here, set off only after the mgr had raised it)
+    admin.create_pool(POOL, pg_num=8, wait=False, autoscale_mode="off")
     admin.mon({"prefix": "osd pool set", "pool": POOL, "var": "size", "val": "2"})
     admin.mon({"prefix": "osd pool set", "pool": POOL, "var": "min_size", "val": "1"})
     admin.wait_ready()
     yield POOL
     admin.delete_pool(POOL)
+
+
+def wait_ready(run_module, lab, timeout=300):
+    """ceph_info's own gate until it says ready (a scrub or a peering of another test's pool
+    may be in flight); returns the last result."""
+    t0 = time.monotonic()
+    while True:
+        res = info(run_module, lab, gather=["health", "osds", "pgs"], flush_pg_stats=True)
+        if res["ready"] or time.monotonic() - t0 > timeout:
+            return res
+        time.sleep(2)
 
 
 def info(run_module, lab, **args):
@@ -67,12 +77,7 @@ def test_gather_subsets_and_check_mode(ceph_cluster, run_module):
 
 def test_health_gate_after_flush(ceph_cluster, run_module, info_pool):
     """The gate an expansion role uses: flushed PG stats, HEALTH_OK, all up/in, all active+clean."""
-    t0 = time.monotonic()
-    while True:
-        res = info(run_module, ceph_cluster, gather=["health", "osds", "pgs"], flush_pg_stats=True)
-        if res["ready"] or time.monotonic() - t0 > 300:
-            break
-        time.sleep(2)
+    res = wait_ready(run_module, ceph_cluster)
     assert res["ready"], (res["health"], res["pgs"])
     assert res["health"] == {"status": "HEALTH_OK", "ok": True, "checks": {}}
     assert res["pgs"]["stats_flushed"] and res["pgs"]["all_active_clean"]
@@ -120,10 +125,13 @@ def test_an_osd_registered_but_never_started_leaves_the_gate_clean(ceph_cluster,
     new): it holds no data, so the health gate must not wait for it forever (the rerun of a
     killed expand.yml refused at its first gate). One that has run counts (other tests)."""
     import uuid
+    before = wait_ready(run_module, ceph_cluster)
+    assert before["ready"], (before["health"], before["pgs"])
     out = admin.mon({"prefix": "osd new", "uuid": str(uuid.uuid4())})
     osd_id = int(out["osdid"] if isinstance(out, dict) else out)
     try:
-        res = info(run_module, ceph_cluster, gather=["health", "osds", "pgs"], flush_pg_stats=True)
+        # ready within the gate's own wait: a blocking OSD never lets it be
+        res = wait_ready(run_module, ceph_cluster, timeout=120)
         osds = res["osds"]
         assert osds["never_started"] == [osd_id], osds
         entry = [o for o in osds["osds"] if o["id"] == osd_id][0]
