@@ -20,6 +20,8 @@ REQS=$REPO/requirements-dev.txt
 APT_PACKAGES=(
     ceph-mon ceph-osd ceph-mgr ceph-common python3-rados python3-rbd uuid-runtime
     qemu-utils qemu-block-extra
+    # the storage benchmark (fio's rbd engine: librbd as qemu drives it)
+    fio
     libvirt-daemon-system libvirt-clients python3-libvirt libxml2-utils
     # the Molecule lab: Docker engine (started by scripts/lab.sh) and the base image builder
     docker.io debootstrap

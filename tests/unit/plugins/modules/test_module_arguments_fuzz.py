@@ -24,7 +24,7 @@ from ansible_collections.eucalyptus.ceph.plugins.module_utils import _ceph_clien
 
 MODULES = ["ceph_change_record", "ceph_client_conf", "ceph_config", "ceph_crush_rule", "ceph_crush_weight", "ceph_daemon_keyring", "ceph_info",
            "ceph_osd", "ceph_osd_flags", "ceph_osd_retire", "cephx_key_rotation", "cephx_keyring", "cephx_user", "euca_conf",
-           "euca_property", "libvirt_secret", "nc_credentials", "rbd_image", "rbd_io_probe", "rbd_pool", "rbd_reaper"]
+           "euca_property", "libvirt_secret", "nc_credentials", "rbd_benchmark", "rbd_benchmark_report", "rbd_image", "rbd_io_probe", "rbd_pool", "rbd_reaper"]
 
 # Valid arguments of each module: generated cases start from them and replace a few values,
 # so that the modules' own checks (beyond the argument spec) are reached.
@@ -50,6 +50,13 @@ BASE = {
     "nc_credentials": {"user": "eucalyptus-nc", "key": "AQBcs3VmAAAAABAAk0QrWf8SHDRq2IV0Kms3iw==",
                        "keyring_path": "/nonexistent/ceph.client.eucalyptus-nc.keyring",
                        "secret_uuid": "5b7c2a6e-3f1d-4c8e-9a0b-1e2f3a4b5c6d", "eucalyptus_conf": "/nonexistent/eucalyptus.conf"},
+    "rbd_benchmark": {"pool": "eucavolumes", "image": "ebs-bench-nc1",
+                      "workloads": [{"name": "randread-4k-qd1", "rw": "randread", "bs": "4k", "iodepth": 1}]},
+    "rbd_benchmark_report": {"path": "/nonexistent/report", "name": "run1", "runs": [
+        {"host": "nc1", "mode": "parallel", "measurements": [
+            {"name": "w", "rw": "randread", "bs": 4096, "iodepth": 1,
+             "read": {"ios": 10, "iops": 5.0, "bandwidth_bytes": 20480,
+                      "latency_ms": {"p50": 1, "p90": 2, "p99": 3, "p99_9": 4, "mean": 1, "max": 5}}}]}]},
     "rbd_image": {"pool": "eucavolumes", "name": "vol-1", "size": "1G"},
     "rbd_io_probe": {"pool": "eucavolumes", "image": "vol-1", "marker": "nc1", "offset": 0},
     "rbd_pool": {"name": "eucavolumes", "size": 3},
