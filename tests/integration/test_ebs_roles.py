@@ -46,6 +46,9 @@ def inventory(ceph_cluster, admin, tmp_path_factory):
             "ebs_validate_conf": ceph_cluster.conf,
             "ebs_validate_sc_keyring": str(tmp / "sc.keyring"),
             "ebs_validate_nc_keyring": str(tmp / "nc.keyring"),
+            "ebs_benchmark_conf": ceph_cluster.conf,
+            "ebs_benchmark_sc_keyring": str(tmp / "sc.keyring"),
+            "ebs_benchmark_nc_keyring": str(tmp / "nc.keyring"),
         },
         "children": {"ceph_mons": {"hosts": {"mon1": {}}}, "euca_sc": {"hosts": {"sc1": {}}},
                      "euca_nc": {"hosts": {"nc1": {}, "nc2": {}}}},
@@ -165,3 +168,80 @@ def test_the_ansible_runner_example_reports_a_run_by_its_events(run_module, inve
     finally:
         write_keyrings(run_module, tmp, admin)
         purge(admin, (VOLUMES, SNAPSHOTS))
+
+
+def benchmark_vars(report_dir, **more):
+    """A small run: 16 MiB images, two patterns at queue depth 1, 1 s each; no plot (the
+    Tentacle container's venv has no matplotlib: the plots are tested in the unit tests and by
+    molecule/default on the controller)."""
+    small = {"ebs_benchmark_image_size": "16M", "ebs_benchmark_runtime": 1, "ebs_benchmark_ramp_time": 0,
+             "ebs_benchmark_iodepths": [1], "ebs_benchmark_plot": False, "ebs_benchmark_report_dir": str(report_dir),
+             "ebs_benchmark_patterns": [{"name": "randread-4k", "rw": "randread", "bs": "4k"},
+                                        {"name": "seqwrite-1M", "rw": "write", "bs": "1M"}]}
+    small.update(more)
+    return ["-e", json.dumps(small)]
+
+
+def test_benchmark_playbook_from_every_nc_with_the_ncs_own_user(run_module, inventory, admin, tmp_path):
+    inv, tmp = inventory
+    write_keyrings(run_module, tmp, admin)
+    reports = tmp_path / "reports"
+    p, doc = playbook(run_module, inv, "eucalyptus.ceph.benchmark", *benchmark_vars(reports, ebs_benchmark_name="plan"),
+                      check=True)
+    assert p.returncode == 0, p.stdout[-3000:]
+    with admin.open_ioctx(VOLUMES) as io:
+        assert rbd.RBD().list(io) == [], "check mode created images"
+    assert not reports.exists(), "check mode wrote a report"
+    plan = [t for play in doc["plays"] for t in play["tasks"] if t["task"]["name"].endswith("The plan")]
+    lines = plan[0]["hosts"]["sc1"]["msg"]
+    assert lines[0] == "2 scratch image(s) of 16M in %s: ebs-bench-nc1, ebs-bench-nc2" % VOLUMES, lines
+    assert lines[1].endswith("about 6 s of I/O"), lines     # 2 workloads x 1 s x (1 parallel + 2 serial)
+
+    p, doc = playbook(run_module, inv, "eucalyptus.ceph.benchmark", *benchmark_vars(reports, ebs_benchmark_name="run1"))
+    assert p.returncode == 0, p.stdout[-4000:]
+    with admin.open_ioctx(VOLUMES) as io:
+        assert rbd.RBD().list(io) == [], "scratch images left"
+    result = json.loads((reports / "run1.json").read_text())
+    assert sorted((r["host"], r["mode"]) for r in result["runs"]) == [
+        ("nc1", "parallel"), ("nc1", "serial"), ("nc2", "parallel"), ("nc2", "serial")]
+    assert result["metadata"]["cluster user of the NCs"] == NC
+    for r in result["runs"]:
+        assert [m["name"] for m in r["measurements"]] == ["randread-4k-qd1", "seqwrite-1M-qd1"]
+        assert all(m[d]["iops"] > 0 for m in r["measurements"] for d in ("read", "write") if d in m)
+    parallel = [row for row in result["summary"] if row["mode"] == "parallel"]
+    assert [row["hosts"] for row in parallel] == [2, 2]
+    assert "## All NCs at once (summed over 2 NCs)" in (reports / "run1.md").read_text()
+
+    # a second run compared with the first
+    p, doc = playbook(run_module, inv, "eucalyptus.ceph.benchmark",
+                      *benchmark_vars(reports, ebs_benchmark_name="run2", ebs_benchmark_modes=["parallel"],
+                                      ebs_benchmark_compare_with=str(reports / "run1.json")))
+    assert p.returncode == 0, p.stdout[-4000:]
+    assert "## Compared with run1" in (reports / "run2.md").read_text()
+
+
+def test_benchmark_refuses_an_unhealthy_cluster_unless_told(run_module, inventory, admin, tmp_path):
+    inv, tmp = inventory
+    write_keyrings(run_module, tmp, admin)
+    admin.mon({"prefix": "osd set", "key": "noout"})
+    try:
+        p, _doc = playbook(run_module, inv, "eucalyptus.ceph.benchmark", *benchmark_vars(tmp_path))
+        assert p.returncode != 0 and "the cluster is not healthy: HEALTH_WARN" in p.stdout, p.stdout[-3000:]
+        assert "OSDMAP_FLAGS" in p.stdout
+        with admin.open_ioctx(VOLUMES) as io:
+            assert rbd.RBD().list(io) == [], "a refused run created images"
+        # a warning named harmless does not stop it (every PG must still be active+clean)
+        p, _doc = playbook(run_module, inv, "eucalyptus.ceph.benchmark",
+                           *benchmark_vars(tmp_path, ebs_benchmark_allowed_health_checks=["OSDMAP_FLAGS"],
+                                           ebs_benchmark_modes=["parallel"], ebs_benchmark_name="allowed"))
+        assert p.returncode == 0, p.stdout[-3000:]
+        assert "running anyway" not in p.stdout
+        p, _doc = playbook(run_module, inv, "eucalyptus.ceph.benchmark",
+                           *benchmark_vars(tmp_path, ebs_benchmark_allow_unhealthy=True, ebs_benchmark_modes=["serial"],
+                                           ebs_benchmark_name="anyway"))
+        assert p.returncode == 0, p.stdout[-3000:]
+        assert "running anyway" in p.stdout
+    finally:
+        admin.mon({"prefix": "osd unset", "key": "noout"})
+    with admin.open_ioctx(VOLUMES) as io:
+        assert rbd.RBD().list(io) == []
