@@ -89,7 +89,7 @@ def _ms(v):
 
 
 def _table(header, rows):
-    lines = ["| %s |" % " | ".join(header), "|%s|" % "|".join("---" for _ in header)]
+    lines = ["| %s |" % " | ".join(header), "|%s|" % "|".join("---" for column in header)]
     lines += ["| %s |" % " | ".join(str(c) for c in row) for row in rows]
     return lines
 
@@ -160,7 +160,7 @@ def comparison(doc, other, png_name=None):
           _ms(a["latency_ms"]["p99"]), _ms(b["latency_ms"]["p99"]),
           ratio(a["latency_ms"]["p99"], b["latency_ms"]["p99"])) for a, b in pairs])
     lines += ["", "Ratios: this run over %s (IOPS: higher is better; p99: lower is better)." % other["label"]]
-    missing = sorted(set(_key(r) for r in other["summary"]) - set(_key(a) for a, _ in pairs))
+    missing = sorted(set(_key(r) for r in other["summary"]) - set(_key(mine) for mine, theirs in pairs))
     if missing:
         lines += ["", "Only in %s: %s" % (other["label"], ", ".join("/".join(k) for k in missing))]
     return lines + [""]

@@ -98,7 +98,7 @@ def job_file(user, pool, image, span, items, runtime, ramp_time, prefill):
         "invalidate=0",
         "group_reporting=0",
         "lat_percentiles=1",
-        "percentile_list=%s" % ":".join(p.rstrip("0").rstrip(".") for _, p in PERCENTILES),
+        "percentile_list=%s" % ":".join(key.rstrip("0").rstrip(".") for name, key in PERCENTILES),
         "randrepeat=0",
     ]
     if prefill:

@@ -190,11 +190,11 @@ def plot_comparison(doc, other):
     pairs = _bench_report.compared_rows(doc, other)
     fig, ax = plt.subplots(figsize=(11, 5.5))
     xs = range(len(pairs))
-    ax.bar([x - 0.2 for x in xs], [b["iops"] for _, b in pairs], 0.4, label=other["label"])
-    ax.bar([x + 0.2 for x in xs], [a["iops"] for a, _ in pairs], 0.4, label=doc["label"])
+    ax.bar([x - 0.2 for x in xs], [theirs["iops"] for mine, theirs in pairs], 0.4, label=other["label"])
+    ax.bar([x + 0.2 for x in xs], [mine["iops"] for mine, theirs in pairs], 0.4, label=doc["label"])
     ax.set_xticks(list(xs))
-    ax.set_xticklabels(["%s %s (%s)" % (a["workload"], a["direction"], "all NCs" if a["mode"] == "parallel" else "one NC")
-                        for a, _ in pairs], fontsize=7, rotation=30, ha="right")
+    ax.set_xticklabels(["%s %s (%s)" % (mine["workload"], mine["direction"], "all NCs" if mine["mode"] == "parallel" else "one NC")
+                        for mine, theirs in pairs], fontsize=7, rotation=30, ha="right")
     ax.set_yscale("log")
     ax.set_ylabel("IOPS (log scale)")
     ax.set_title("%s vs %s" % (doc["label"], other["label"]))
@@ -276,7 +276,7 @@ def main():
         for path, data in files:
             if _differs(path, data):
                 _write(path, data)
-    module.exit_json(changed=changed, files=[path for path, _ in files], summary=doc["summary"], report=report)
+    module.exit_json(changed=changed, files=[path for path, data in files], summary=doc["summary"], report=report)
 
 
 if __name__ == "__main__":
