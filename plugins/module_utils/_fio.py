@@ -69,14 +69,12 @@ def workload(item):
 
 
 def workloads(items):
-    """Checked workloads, names unique."""
+    """Checked workloads, names unique (none: a fill alone)."""
     checked = [workload(item) for item in items]
     names = [w["name"] for w in checked]
     dup = sorted(set(n for n in names if names.count(n) > 1))
     if dup:
         raise FioError("workload names must be unique: %s" % ", ".join(dup))
-    if not checked:
-        raise FioError("no workload given")
     return checked
 
 

@@ -48,7 +48,10 @@ options:
     type: str
     required: true
   workloads:
-    description: What to measure, one after the other.
+    description:
+      - What to measure, one after the other.
+      - None with O(prefill=true) only fills the image, so that several hosts can fill theirs at once
+        and start measuring together afterwards.
     type: list
     elements: dict
     required: true
@@ -113,6 +116,15 @@ author:
 """
 
 EXAMPLES = r"""
+- name: Fill the scratch volume first (on every NC at once, before any of them measures)
+  eucalyptus.ceph.rbd_benchmark:
+    pool: eucavolumes
+    image: ebs-bench-nc1
+    workloads: []
+    prefill: true
+    cluster_user: eucalyptus-nc
+    cluster_keyring: /etc/ceph/ceph.client.eucalyptus-nc.keyring
+
 - name: Random 4 KiB IOPS and sequential bandwidth of a scratch volume, as the NC's user
   eucalyptus.ceph.rbd_benchmark:
     pool: eucavolumes
@@ -122,6 +134,7 @@ EXAMPLES = r"""
       - {name: randwrite-qd1, rw: randwrite, bs: 4k, iodepth: 1}
       - {name: seqread-qd32, rw: read, bs: 4M, iodepth: 32}
     runtime: 30
+    prefill: false
     cluster_user: eucalyptus-nc
     cluster_keyring: /etc/ceph/ceph.client.eucalyptus-nc.keyring
   register: bench
@@ -319,6 +332,8 @@ def main():
             items = _fio.workloads([dict((k, v) for k, v in w.items() if v is not None) for w in p["workloads"]])
         except _fio.FioError as exc:
             error = str(exc)
+    if not error and not items and not p["prefill"]:
+        error = "nothing to do: no workload, and prefill=false"
     if error:
         cm.fail(error)
     cm.run(lambda m: run(m, items))

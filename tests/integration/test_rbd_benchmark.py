@@ -76,6 +76,12 @@ def test_measures_every_workload_as_the_nc(nc, run_module):
             assert abs(f["bandwidth_bytes"] - f["iops"] * m["bs"]) <= 0.02 * f["bandwidth_bytes"] + in_flight, m
 
 
+def test_a_fill_alone_writes_the_span_and_measures_nothing(nc, run_module):
+    r = run_module("rbd_benchmark", dict(nc, image="scratch", workloads=[], span=8 * MiB))
+    assert not r.failed, r.msg
+    assert r.changed and r.result["measurements"] == [] and r.result["prefill"]["bytes"] == 8 * MiB
+
+
 def test_check_mode_writes_nothing_and_says_a_run_would(nc, admin, run_module):
     marker = b"untouched" + b"\0" * (4096 - 9)
     with admin.open_ioctx(POOL) as io, rbd.Image(io, "kept") as image:
@@ -100,6 +106,7 @@ def test_check_mode_writes_nothing_and_says_a_run_would(nc, admin, run_module):
     ({"workloads": [{"name": "bad\nname", "rw": "read"}]}, "invalid workload name"),
     ({"workloads": [{"name": "x", "rw": "read", "bs": "1000"}]}, "multiple of 512"),
     ({"runtime": 0}, "runtime must be"),
+    ({"workloads": [], "prefill": False}, "nothing to do"),
     ({"fio_path": "/nonexistent/fio"}, "cannot run fio"),
 ])
 def test_bad_input_fails_clearly(nc, run_module, change, error):

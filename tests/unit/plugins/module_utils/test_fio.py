@@ -70,11 +70,12 @@ def test_bad_workloads_are_refused(item, error):
         _fio.workloads([item])
 
 
-def test_duplicate_or_no_workloads_are_refused():
+def test_duplicate_workloads_are_refused_none_is_a_fill_alone():
     with pytest.raises(_fio.FioError, match="unique: a"):
         _fio.workloads([{"name": "a", "rw": "read"}, {"name": "a", "rw": "write"}])
-    with pytest.raises(_fio.FioError, match="no workload"):
-        _fio.workloads([])
+    assert _fio.workloads([]) == []
+    text = _fio.job_file("u", "p", "i", 1 << 20, [], 1, 0, True)
+    assert [line for line in text.splitlines() if line.startswith("[")] == ["[global]", "[prefill]"]
 
 
 @pytest.mark.parametrize("user,pool,image", [("u\nioengine=sync", "p", "i"), ("u", "p x", "i"), ("u", "p", "i/j"), ("u", "", "i")])
