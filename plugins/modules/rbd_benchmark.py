@@ -102,7 +102,8 @@ options:
   timeout:
     description:
       - Seconds fio may run in all before it is stopped and the module fails.
-      - By default the workloads' time plus 300 seconds for the fill and the connections.
+      - By default the workloads' time, plus 300 seconds for the connections, plus for the fill
+        the time to write the span at 8 MiB/s.
     type: int
 requirements:
   - fio with its rbd engine on the target host (Debian's C(fio) package).
@@ -284,7 +285,9 @@ def run(cm, items):
     cm.client.close()
     job_text = _fio.job_file(cm.client.user, p["pool"], p["image"], span, items,
                              p["runtime"], p["ramp_time"], p["prefill"])
-    timeout = p["timeout"] or (p["runtime"] + p["ramp_time"]) * len(items) + 300
+    # the fill may take as long as the span at 8 MiB/s, far below any working cluster
+    fill_allowance = span // (8 * 1024 * 1024) if p["prefill"] else 0
+    timeout = p["timeout"] or (p["runtime"] + p["ramp_time"]) * len(items) + 300 + fill_allowance
     document = _run_fio(cm, fio, job_text, timeout)
     if writes:
         cm.did("benchmark writes to %s/%s" % (p["pool"], p["image"]))
