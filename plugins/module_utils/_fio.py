@@ -20,6 +20,8 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._names import client_id_error, image_name_error, pool_name_error
+
 PATTERNS = ("randread", "randwrite", "randrw", "read", "write")
 # percentiles asked of fio (its percentile_list) and the names they get in a result
 PERCENTILES = (("p50", "50.000000"), ("p90", "90.000000"), ("p99", "99.000000"), ("p99_9", "99.900000"))
@@ -82,9 +84,9 @@ def job_file(user, pool, image, span, items, runtime, ramp_time, prefill):
     """The fio job file: an optional sequential fill of the span (reads of never-written RBD
     blocks return zeros without touching an OSD), then each workload for RUNTIME seconds
     after RAMP_TIME, one after the other (stonewall)."""
-    for what, value in (("user", user), ("pool", pool), ("image", image)):
-        if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.:-]{0,254}", value):
-            raise FioError("%s %r cannot go into a fio job file" % (what, value))
+    for what, error in (("user", client_id_error(user)), ("pool", pool_name_error(pool)), ("image", image_name_error(image))):
+        if error:
+            raise FioError("%s cannot go into a fio job file: %s" % (what, error))
     lines = [
         "[global]",
         "ioengine=rbd",

@@ -269,13 +269,13 @@ def main():
             files.append((os.path.join(p["path"], compare_png), plot_comparison(doc, other)))
     report = _bench_report.markdown(doc, other, png_name, compare_png)
     files.append((stem + ".md", report.encode("utf-8")))
-    changed = not os.path.isdir(p["path"]) or any(_differs(path, data) for path, data in files)
+    stale = [(path, data) for path, data in files if _differs(path, data)]
+    changed = not os.path.isdir(p["path"]) or bool(stale)
     if changed and not module.check_mode:
         if not os.path.isdir(p["path"]):
             os.makedirs(p["path"])
-        for path, data in files:
-            if _differs(path, data):
-                _write(path, data)
+        for path, data in stale:
+            _write(path, data)
     module.exit_json(changed=changed, files=[path for path, data in files], summary=doc["summary"], report=report)
 
 
