@@ -52,20 +52,13 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.eucalyptus.ceph.plugins.module_utils._host_state import parse_systemctl_show
+
 
 def systemctl_show(text):
     if not isinstance(text, str):
         raise AnsibleFilterError("systemctl_show expects the text systemctl show printed, not %s" % type(text).__name__)
-    units = {}
-    for block in text.replace("\r\n", "\n").split("\n\n"):
-        props = {}
-        for line in block.split("\n"):
-            name, sep, value = line.partition("=")
-            if sep and name:
-                props[name] = value
-        if props.get("Id"):
-            units[props["Id"]] = props
-    return units
+    return parse_systemctl_show(text)
 
 
 class FilterModule(object):

@@ -313,7 +313,7 @@ def _task_results(run, name):
 
 
 def test_apt_runs_only_for_the_packages_dpkg_does_not_have(converged, play):
-    """The packages are read from dpkg's database; apt is called for the missing ones only, and
+    """The packages are read from dpkg's database (ebs_host_facts); apt is called for the missing ones only, and
     not at all when none is missing. A package no repository has makes apt fail (in check mode,
     without touching its lists) naming that package alone: the installed ones were not passed."""
     site = converged[0]
@@ -322,7 +322,7 @@ def test_apt_runs_only_for_the_packages_dpkg_does_not_have(converged, play):
     site.write_playbook()
     try:
         run = play(site, check=True)
-        apt = _task_results(run, "Install the Ceph client packages")
+        apt = _task_results(run, "Install the Ceph client packages that are missing")
         assert len(apt) == 1 and apt[0].get("failed"), apt
         assert apt[0]["invocation"]["module_args"]["name"] == [missing], apt[0]["invocation"]
         assert missing in apt[0]["msg"], apt[0]["msg"]
@@ -331,7 +331,7 @@ def test_apt_runs_only_for_the_packages_dpkg_does_not_have(converged, play):
         site.write_playbook()
         again = play(site, check=True)
         assert again.failures == [] and again.stats["changed"] == 0, again.changed_tasks
-        apt = _task_results(again, "Install the Ceph client packages")
+        apt = _task_results(again, "Install the Ceph client packages that are missing")
         assert len(apt) == 1 and apt[0].get("skipped"), apt
     finally:
         site.vars.pop("ceph_client_packages", None)
