@@ -13,7 +13,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import re
+
+# the collection's one safe file writer (atomic, never through a symbolic link)
+from ansible_collections.eucalyptus.ceph.plugins.module_utils import _keyring_file as safe_file
 
 _UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _MON_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")
@@ -98,3 +102,26 @@ def render(fsid, monitors, settings=None):
     for mon in monitors:
         lines += ["[mon.%s]" % mon["name"], "mon addr = %s" % mon["v1"]]
     return "\n".join(lines) + "\n"
+
+
+def input_error(fsid, monitors, settings):
+    """None when the three can be written, else why (the first problem found)."""
+    return fsid_error(fsid) or monitors_error(monitors) or settings_error(settings)
+
+
+def ensure_file(path, fsid, monitors, settings, owner, group, mode, check_mode):
+    """Write the file when its content or attributes differ (atomically, never through a link).
+
+    Returns changed, content_changed, attributes_changed, mon_addrs, diff and, in check mode
+    when the directory does not exist yet (an earlier task of the same run creates it),
+    not_checked. Raises _keyring_file.KeyringFileError."""
+    content = render(fsid, monitors, settings)
+    mon_addrs = [mon["v1"] for mon in monitors]
+    directory = os.path.dirname(path) or "."
+    if check_mode and not os.path.isdir(directory):
+        return dict(changed=True, content_changed=True, attributes_changed=True, mon_addrs=mon_addrs,
+                    not_checked="directory %s does not exist yet: the whole file would be written" % directory,
+                    diff=dict(before="", after=content, before_header=path, after_header=path))
+    result = safe_file.ensure_present(path, content, owner=owner, group=group, mode=mode, check_mode=check_mode)
+    return dict(changed=result["changed"], content_changed=result["content_changed"],
+                attributes_changed=result["attributes_changed"], mon_addrs=mon_addrs, diff=result["diff"])

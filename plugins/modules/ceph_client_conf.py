@@ -118,8 +118,6 @@ mon_addrs:
   sample: ["172.30.90.11:6789"]
 """
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.eucalyptus.ceph.plugins.module_utils import _client_conf as client_conf
@@ -129,28 +127,19 @@ from ansible_collections.eucalyptus.ceph.plugins.module_utils import _keyring_fi
 
 def run(module):
     params = module.params
-    error = (client_conf.fsid_error(params["fsid"]) or client_conf.monitors_error(params["monitors"])
-             or client_conf.settings_error(params["client_settings"]))
+    error = client_conf.input_error(params["fsid"], params["monitors"], params["client_settings"])
     if error:
         module.fail_json(msg=error, path=params["path"])
     try:
-        mode = safe_file.parse_mode(params["mode"])
-        content = client_conf.render(params["fsid"], params["monitors"], params["client_settings"])
-        directory = os.path.dirname(params["path"]) or "."
-        if module.check_mode and not os.path.isdir(directory):
-            # an earlier task of the same run (the ceph_client role's directory task) creates it
-            return dict(changed=True, path=params["path"], content_changed=True, attributes_changed=True,
-                        mon_addrs=[mon["v1"] for mon in params["monitors"]],
-                        not_checked="directory %s does not exist yet: the whole file would be written" % directory,
-                        diff=dict(before="", after=content, before_header=params["path"],
-                                  after_header=params["path"]))
-        result = safe_file.ensure_present(params["path"], content, owner=params["owner"], group=params["group"],
-                                          mode=mode, check_mode=module.check_mode)
+        result = client_conf.ensure_file(params["path"], params["fsid"], params["monitors"], params["client_settings"],
+                                         owner=params["owner"], group=params["group"],
+                                         mode=safe_file.parse_mode(params["mode"]), check_mode=module.check_mode)
     except safe_file.KeyringFileError as exc:
         module.fail_json(msg=str(exc), path=params["path"])
     out = dict(changed=result["changed"], path=params["path"], content_changed=result["content_changed"],
-               attributes_changed=result["attributes_changed"],
-               mon_addrs=[mon["v1"] for mon in params["monitors"]])
+               attributes_changed=result["attributes_changed"], mon_addrs=result["mon_addrs"])
+    if "not_checked" in result:
+        out["not_checked"] = result["not_checked"]
     if module._diff:
         out["diff"] = result["diff"]
     return out

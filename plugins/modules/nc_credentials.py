@@ -12,17 +12,18 @@ module: nc_credentials
 short_description: Install a Node Controller's Ceph credentials in one step, then log in with them
 version_added: 0.1.0
 description:
-  - "Puts on a Eucalyptus Node Controller the three things its volume attach path reads, from one
-    user name and key, in this order: the keyring file (what the attach script reads), the zone's
+  - "Puts on a Eucalyptus Node Controller what its volume attach path reads, from one user name
+    and key, in this order: with O(ceph_conf_monitors), the client C(ceph.conf) (the monitors'
+    C(mon addr) lines; without it the file is only read), the keyring file (what the attach script reads), the zone's
     libvirt secret (the key qemu gets through libvirt), and the C(CEPH_USER_NAME),
     C(CEPH_KEYRING_PATH) and C(CEPH_CONFIG_PATH) lines of C(eucalyptus.conf) (what the NC reads
     at each attach). The settings that name the user come last, so that when they change, the
     keyring and the secret they point at are already in place."
   - Then it logs in to the cluster with nothing but those files (the user, the keyring and
     C(ceph.conf) just configured), as the hypervisor does, and reports the cluster it reached.
-  - Each part behaves as its own module does (M(eucalyptus.ceph.cephx_keyring),
+  - Each part behaves as its own module does (M(eucalyptus.ceph.ceph_client_conf), M(eucalyptus.ceph.cephx_keyring),
     M(eucalyptus.ceph.libvirt_secret) with the attach script's definition,
-    M(eucalyptus.ceph.euca_conf)); one module call instead of four tasks saves three round trips
+    M(eucalyptus.ceph.euca_conf)); one module call instead of five tasks saves four round trips
     to every NC on a re-run.
   - The key is never logged, returned, shown in a diff or put on a command line.
   - A failure after a part was written says which parts were (RV(changes)) and which were not.
@@ -95,6 +96,25 @@ options:
       - The C(ceph.conf) the NC uses (C(CEPH_CONFIG_PATH)); the login check reads it.
     type: path
     default: /etc/ceph/ceph.conf
+  ceph_conf_fsid:
+    description:
+      - With O(ceph_conf_monitors), write O(ceph_conf) first, as M(eucalyptus.ceph.ceph_client_conf) does
+        (C(mon_host), and the C(mon addr) lines the attach script reads), root-owned with O(ceph_conf_mode).
+        Without them the file is only read (by the login check).
+      - The cluster's fsid, as M(eucalyptus.ceph.ceph_info) returns it.
+    type: str
+  ceph_conf_monitors:
+    description: The monitors, as M(eucalyptus.ceph.ceph_info) returns them (C(name), C(v1), optional C(v2)).
+    type: list
+    elements: dict
+  ceph_conf_settings:
+    description: Extra settings of the C([client]) section of O(ceph_conf) (name and one-line value each).
+    type: dict
+    default: {}
+  ceph_conf_mode:
+    description: Permissions of O(ceph_conf) when it is written, an octal string such as V('0644') (it holds no secret).
+    type: raw
+    default: '0644'
   check_login:
     description: Log in with the configured files after writing them, and fail when the monitors refuse.
     type: bool
@@ -136,6 +156,25 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+ceph_conf:
+  description: The ceph.conf part, when O(ceph_conf_monitors) was given.
+  returned: when written or compared
+  type: dict
+  contains:
+    changed:
+      description: Whether the file was (or would be) written or its attributes changed.
+      type: bool
+    content_changed:
+      description: Whether the content was (or would be) rewritten.
+      type: bool
+    attributes_changed:
+      description: Whether owner, group or mode were (or would be) changed.
+      type: bool
+    mon_addrs:
+      description: The C(mon addr) lines' addresses, in the monitor map's order.
+      type: list
+      elements: str
+  sample: {changed: false, content_changed: false, attributes_changed: false, mon_addrs: ["172.30.90.11:6789"]}
 keyring:
   description: The keyring part.
   returned: unless not checked
@@ -223,6 +262,7 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.eucalyptus.ceph.plugins.module_utils import _client_conf as client_conf
 from ansible_collections.eucalyptus.ceph.plugins.module_utils import _eucalyptus_conf as eucalyptus_conf
 from ansible_collections.eucalyptus.ceph.plugins.module_utils import _keyring_file as keyring_file
 from ansible_collections.eucalyptus.ceph.plugins.module_utils import _libvirt_secrets as libvirt_secrets
@@ -250,6 +290,19 @@ class NodeCredentials:
         return [("CEPH_USER_NAME", self.params["user"]),
                 ("CEPH_KEYRING_PATH", self.params["keyring_path"]),
                 ("CEPH_CONFIG_PATH", self.params["ceph_conf"])]
+
+    def ceph_conf(self, mode):
+        params = self.params
+        path = params["ceph_conf"]
+        result = client_conf.ensure_file(path, params["ceph_conf_fsid"], params["ceph_conf_monitors"],
+                                         params["ceph_conf_settings"], owner="root", group="root", mode=mode,
+                                         check_mode=self.check_mode)
+        if "not_checked" in result:
+            self.not_checked.append("ceph.conf: %s" % result["not_checked"])
+        if result["changed"] and not self.check_mode:
+            self.done.append("ceph.conf %s" % path)
+        self.diffs.append(result["diff"])
+        return dict((k, result[k]) for k in ("changed", "content_changed", "attributes_changed", "mon_addrs"))
 
     def keyring(self, key, mode):
         params = self.params
@@ -335,6 +388,11 @@ def validate(module):
             if any(c in value for c in '"$`\\:') or any(ord(c) < 32 or ord(c) == 127 for c in value):
                 error = "%s %r: quotes, '$', '`', backslashes, ':' and control characters are refused" % (key, value)
                 break
+    if not error and (params["ceph_conf_fsid"] is None) != (params["ceph_conf_monitors"] is None):
+        error = "ceph_conf_fsid and ceph_conf_monitors go together (both to write ceph.conf, neither to only read it)"
+    if not error and params["ceph_conf_monitors"] is not None:
+        error = client_conf.input_error(params["ceph_conf_fsid"], params["ceph_conf_monitors"],
+                                        params["ceph_conf_settings"])
     if not error and params["connect_timeout"] < 1:
         error = "connect_timeout must be at least 1 second"
     if error:
@@ -355,12 +413,21 @@ def run(module):
         module.warn("keyring_mode %s gives every user on the host access to the cephx key in %s"
                     % (keyring_file.format_mode(mode), params["keyring_path"]))
 
+    try:
+        conf_mode = keyring_file.parse_mode(params["ceph_conf_mode"])
+    except keyring_file.KeyringFileError as exc:
+        module.fail_json(msg="ceph_conf_mode: %s" % exc)
+
     steps = NodeCredentials(module)
     result = dict(changes=steps.done)
     changed = False
     step = "eucalyptus.conf"
     try:
         conf_plan = steps.plan_eucalyptus_conf()
+        if params["ceph_conf_monitors"] is not None:
+            # first: eucalyptus.conf's CEPH_CONFIG_PATH names it, and the login reads it
+            step = "ceph.conf"
+            result["ceph_conf"] = steps.ceph_conf(conf_mode)
         step = "keyring"
         if params["key"] is None:
             steps.not_checked.append("keyring and libvirt secret: no key (the user does not exist yet)")
@@ -372,7 +439,8 @@ def run(module):
             result["secret"] = steps.secret(params["key"])
         step = "eucalyptus.conf"
         result["eucalyptus_conf"] = steps.eucalyptus_conf(conf_plan)
-        changed = any(result[part]["changed"] for part in ("keyring", "secret", "eucalyptus_conf") if part in result)
+        changed = any(result[part]["changed"] for part in ("ceph_conf", "keyring", "secret", "eucalyptus_conf")
+                      if part in result)
         step = "login check"
         if not params["check_login"]:
             result["login"] = dict(checked=False, reason="check_login is false")
@@ -407,6 +475,10 @@ def main():
             eucalyptus_conf=dict(type="path", default="/etc/eucalyptus/eucalyptus.conf"),
             eucalyptus_conf_create=dict(type="bool", default=False),
             ceph_conf=dict(type="path", default="/etc/ceph/ceph.conf"),
+            ceph_conf_fsid=dict(type="str"),
+            ceph_conf_monitors=dict(type="list", elements="dict"),
+            ceph_conf_settings=dict(type="dict", default={}),
+            ceph_conf_mode=dict(type="raw", default="0644"),
             check_login=dict(type="bool", default=True),
             connect_timeout=dict(type="int", default=30),
         ),

@@ -191,3 +191,52 @@ def test_bad_input_is_refused_before_anything_is_written(run_module, host, case)
     assert host.euca_conf.read_text() == SHIPPED_CONF
     # eucalyptus.conf is read and edited in memory before the keyring and the secret are written
     assert not r.changed and r.result.get("changes", []) == []
+
+
+def test_ceph_conf_written_first_from_the_monitor_map_and_the_login_uses_it(run_module, host, ceph_cluster, admin,
+                                                                          tmp_path):
+    info = run_module("ceph_info", dict(gather=["fsid", "monitors"], cluster_conf=ceph_cluster.conf,
+                                        cluster_keyring=ceph_cluster.admin_keyring))
+    assert not info.failed, info.msg
+    conf = tmp_path / "etc" / "ceph.conf"
+    args = dict(host.args, ceph_conf=str(conf), ceph_conf_fsid=info.result["fsid"],
+                ceph_conf_monitors=info.result["monitors"], ceph_conf_settings={"rbd_cache": "false"})
+
+    r = run_module("nc_credentials", args, check=True, diff=True)
+    assert not r.failed and r.changed and r.result["ceph_conf"]["content_changed"], r.msg
+    assert not conf.exists()
+
+    r = run_module("nc_credentials", args, diff=True)
+    assert not r.failed and r.changed, r.msg
+    # ceph.conf before everything that names it (eucalyptus.conf) or needs it (the login)
+    assert r.result["changes"][:2] == ["ceph.conf %s" % conf, "keyring %s" % host.keyring], r.result["changes"]
+    text = conf.read_text()
+    addrs = [line.split("=", 1)[1].strip() for line in text.splitlines() if line.startswith("mon addr")]
+    assert addrs == [m["v1"] for m in info.result["monitors"]] == r.result["ceph_conf"]["mon_addrs"]
+    assert "rbd_cache = false" in text and oct(conf.stat().st_mode & 0o777) == "0o644"
+    assert shell_view(host.euca_conf)["CEPH_CONFIG_PATH"] == str(conf)
+    assert r.result["login"]["checked"] and r.result["login"]["fsid"] == info.result["fsid"]
+
+    r = run_module("nc_credentials", args)
+    assert not r.failed and not r.changed and not r.result["ceph_conf"]["changed"], r.result
+    # only the mode differs: an attribute change, the content stays
+    r = run_module("nc_credentials", dict(args, ceph_conf_mode="0640"))
+    assert r.changed and r.result["ceph_conf"]["attributes_changed"] and not r.result["ceph_conf"]["content_changed"]
+    assert oct(conf.stat().st_mode & 0o777) == "0o640"
+
+
+@pytest.mark.parametrize("case", ["fsid without monitors", "monitor without v1", "setting with newline"])
+def test_bad_ceph_conf_input_is_refused_before_anything_is_written(run_module, host, tmp_path, case):
+    conf = tmp_path / "etc" / "ceph.conf"
+    mon = {"name": "a", "v1": "127.0.0.1:6789", "v2": "127.0.0.1:3300"}
+    fsid = "6f1b1c1e-4bb8-4c59-a0a8-0b1d1f3a9b2e"
+    args, pattern = {
+        "fsid without monitors": (dict(ceph_conf_fsid=fsid), "go together"),
+        "monitor without v1": (dict(ceph_conf_fsid=fsid, ceph_conf_monitors=[dict(mon, v1=None)]), "no legacy v1"),
+        "setting with newline": (dict(ceph_conf_fsid=fsid, ceph_conf_monitors=[mon],
+                                      ceph_conf_settings={"rbd_cache": "true\n[global]"}), "one line"),
+    }[case]
+    r = run_module("nc_credentials", dict(host.args, ceph_conf=str(conf), **args))
+    assert r.failed and pattern in r.msg, r.msg
+    assert not conf.exists() and not host.keyring.exists() and get_value(host.secret_uuid) is None
+    assert host.euca_conf.read_text() == SHIPPED_CONF and not r.changed
