@@ -112,16 +112,18 @@ def input_error(fsid, monitors, settings):
 def ensure_file(path, fsid, monitors, settings, owner, group, mode, check_mode):
     """Write the file when its content or attributes differ (atomically, never through a link).
 
-    Returns changed, content_changed, attributes_changed, mon_addrs, diff and, in check mode
+    Returns changed, content_changed, attributes_changed, mon_addrs, mode (the file's after the
+    run, an int), diff and, in check mode
     when the directory does not exist yet (an earlier task of the same run creates it),
     not_checked. Raises _keyring_file.KeyringFileError."""
     content = render(fsid, monitors, settings)
     mon_addrs = [mon["v1"] for mon in monitors]
     directory = os.path.dirname(path) or "."
     if check_mode and not os.path.isdir(directory):
-        return dict(changed=True, content_changed=True, attributes_changed=True, mon_addrs=mon_addrs,
+        return dict(changed=True, content_changed=True, attributes_changed=True, mon_addrs=mon_addrs, mode=mode,
                     not_checked="directory %s does not exist yet: the whole file would be written" % directory,
                     diff=dict(before="", after=content, before_header=path, after_header=path))
     result = safe_file.ensure_present(path, content, owner=owner, group=group, mode=mode, check_mode=check_mode)
     return dict(changed=result["changed"], content_changed=result["content_changed"],
-                attributes_changed=result["attributes_changed"], mon_addrs=mon_addrs, diff=result["diff"])
+                attributes_changed=result["attributes_changed"], mon_addrs=mon_addrs, mode=result["mode"],
+                diff=result["diff"])

@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import grp
 import re
 
 # Debian (policy 5.6.1) and RPM names; no control character, no leading '-'
@@ -18,6 +19,8 @@ PACKAGE_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9+._-]{0,254}")
 # systemd unit names (systemd.unit(5)): letters, digits, ":-_.\" and "@", a known suffix
 UNIT_NAME_RE = re.compile(
     r"[A-Za-z0-9_.:\\@][A-Za-z0-9_.:\\@-]{0,239}\.(service|socket|target|timer|mount|path|device|swap|slice|scope|automount)")
+# POSIX portable user/group names, as groupadd takes them
+GROUP_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?")
 UNIT_PROPERTIES = ("Id", "LoadState", "ActiveState", "UnitFileState")
 # what Ansible's service_mgr collector takes as "booted with systemd"
 SYSTEMD_MARKERS = ("/run/systemd/system/", "/dev/.run/systemd/", "/dev/.systemd/")
@@ -72,11 +75,14 @@ def names_by_os_family(value, os_family, what):
     return value, None
 
 
+ALLOWED = {"packages": "letters, digits and '+._-'", "units": "letters, digits, ':_.\\@-' and a unit suffix",
+           "groups": "letters, digits and '_.-' (at most 32)"}
+
+
 def name_error(names, pattern, what):
     for name in names:
         if not isinstance(name, str) or not pattern.fullmatch(name):
-            return "%s: %r is not a valid name (letters, digits and %s only, not starting with '-')" % (
-                what, name, "'+._-'" if pattern is PACKAGE_NAME_RE else "':_.\\@-' and a unit suffix")
+            return "%s: %r is not a valid name (%s only, not starting with '-')" % (what, name, ALLOWED[what])
     return None
 
 
@@ -133,3 +139,11 @@ def unit_states(parsed, units):
                             active_state=props.get("ActiveState", "inactive"),
                             unit_file_state=props.get("UnitFileState", ""))
     return states
+
+
+def group_exists(name):
+    try:
+        grp.getgrnam(name)
+    except KeyError:
+        return False
+    return True

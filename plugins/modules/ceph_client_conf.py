@@ -110,6 +110,11 @@ not_checked:
   returned: when it applies
   type: str
   sample: "directory /etc/ceph/eucalyptus does not exist yet: the whole file would be written"
+mode:
+  description: The file's permissions after the run (in check mode, after a real run), in octal.
+  returned: always
+  type: str
+  sample: '0644'
 mon_addrs:
   description: The C(mon addr) lines' addresses, in the monitor map's order.
   returned: always
@@ -137,7 +142,8 @@ def run(module):
     except safe_file.KeyringFileError as exc:
         module.fail_json(msg=str(exc), path=params["path"])
     out = dict(changed=result["changed"], path=params["path"], content_changed=result["content_changed"],
-               attributes_changed=result["attributes_changed"], mon_addrs=result["mon_addrs"])
+               attributes_changed=result["attributes_changed"], mon_addrs=result["mon_addrs"],
+               mode=safe_file.format_mode(result["mode"]))
     if "not_checked" in result:
         out["not_checked"] = result["not_checked"]
     if module._diff:

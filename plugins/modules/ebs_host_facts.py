@@ -16,7 +16,7 @@ description:
     eucalyptus.ceph.storage_controller and eucalyptus.ceph.node_controller roles decide on: the OS
     family and the service manager (the facts C(ansible.builtin.setup) gathers under those names),
     which of the named packages are installed (one C(dpkg-query), or one C(rpm --query) on EL),
-    and the state of the named systemd units (one C(systemctl show))."
+    which of the named groups exist, and the state of the named systemd units (one C(systemctl show))."
   - "On a re-run over many hosts each module call costs a round trip to every host, whatever the
     module does: this one replaces fact gathering, a package query and a unit query (three round
     trips) with one."
@@ -41,6 +41,12 @@ options:
         family it does not name has none to look up.
       - Names are package names only (letters, digits, C(+._-)), never options or versions.
     type: raw
+    default: []
+  groups:
+    description:
+      - Local groups whose existence to look up (for example the group a keyring is given to), as a list.
+    type: list
+    elements: str
     default: []
   units:
     description:
@@ -124,6 +130,11 @@ packages:
           does not read; RV(packages.missing) then holds every name.
       type: bool
       sample: true
+groups:
+  description: Whether each asked group exists on the host, by name.
+  returned: always
+  type: dict
+  sample: {eucalyptus: true}
 units:
   description: The state of each unit of this OS family, by name; a unit systemd does not know has C(load_state) V(not-found).
   returned: always
@@ -199,10 +210,13 @@ def run(module):
         units, error = host_state.names_by_os_family(module.params["units"], os_family, "units")
     if error is None:
         error = host_state.name_error(units, host_state.UNIT_NAME_RE, "units")
+    if error is None:
+        error = host_state.name_error(module.params["groups"], host_state.GROUP_NAME_RE, "groups")
     if error:
         module.fail_json(msg=error)
     return dict(changed=False, ansible_facts=facts,
                 packages=read_packages(module, os_family, packages),
+                groups=dict((name, host_state.group_exists(name)) for name in module.params["groups"]),
                 units=read_units(module, facts.get("service_mgr"), units))
 
 
@@ -210,6 +224,7 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             packages=dict(type="raw", default=[]),
+            groups=dict(type="list", elements="str", default=[]),
             units=dict(type="raw", default=[]),
         ),
         supports_check_mode=True,

@@ -86,3 +86,14 @@ def test_os_family_from_os_release(tmp_path, text, family):
 
 def test_no_os_release_file():
     assert hs.read_os_release(["/nonexistent/os-release"]) == {}
+
+
+def test_group_exists():
+    assert hs.group_exists("root") is True
+    assert hs.group_exists("eucalyptus-ceph-no-such-group") is False
+
+
+@pytest.mark.parametrize("name, ok", [("eucalyptus", True), ("kvm", True), ("_x", True), ("machine$", True),
+                                      ("-g", False), ("a b", False), ("g\n", False), ("9abc", False), ("x" * 33, False)])
+def test_group_names(name, ok):
+    assert (hs.name_error([name], hs.GROUP_NAME_RE, "groups") is None) == ok

@@ -98,3 +98,11 @@ def test_a_package_database_error_fails_with_its_message(run, host):
     answers["dpkg-query"] = (2, "", "dpkg-query: error: database locked\n")
     result = run("ebs_host_facts", {"packages": ["ceph-common"]})
     assert result["failed"] and "database locked" in result["msg"] and result["rc"] == 2
+
+
+def test_groups_looked_up_without_a_command(run, host):
+    calls, _ = host
+    result = run("ebs_host_facts", {"groups": ["root", "eucalyptus-ceph-no-such-group"]})
+    assert result["groups"] == {"root": True, "eucalyptus-ceph-no-such-group": False}
+    assert calls == []
+    assert run("ebs_host_facts", {"groups": ["-root"]})["failed"]
