@@ -245,3 +245,22 @@ def test_benchmark_refuses_an_unhealthy_cluster_unless_told(run_module, inventor
         admin.mon({"prefix": "osd unset", "key": "noout"})
     with admin.open_ioctx(VOLUMES) as io:
         assert rbd.RBD().list(io) == []
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["-e", "ebs_nc_user=" + SC], "the Storage Controller's user (ebs_sc_user)"),
+    # a UUID with a newline after it (a search would match it; the check takes the whole string)
+    (["-e", json.dumps({"ebs_libvirt_secret_uuid": "5b7c2a6e-3f1d-4c8e-9a0b-1e2f3a4b5c6d\n"})],
+     "must be the zone's secret UUID"),
+])
+def test_node_controller_refuses_bad_settings_before_any_change(run_module, inventory, admin, extra, message):
+    """The role's one settings check names the problem, and runs before anything is read or written."""
+    inv, tmp = inventory
+    book = tmp / "nc-only.yml"
+    book.write_text(json.dumps([{"hosts": "nc1", "gather_facts": False, "roles": ["eucalyptus.ceph.node_controller"]}]))
+    p, document = playbook(run_module, inv, book, "-e", "ebs_libvirt_secret_uuid=5b7c2a6e-3f1d-4c8e-9a0b-1e2f3a4b5c6d",
+                           *extra)
+    assert p.returncode != 0 and message in p.stdout, p.stdout[-2000:]
+    assert changed(document) == {"nc1": 0}
+    tasks = [t["task"]["name"].split(" : ")[-1] for play in document["plays"] for t in play["tasks"]]
+    assert tasks[-1] == "Check the Node Controller settings", tasks

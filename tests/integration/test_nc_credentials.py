@@ -193,12 +193,11 @@ def test_bad_input_is_refused_before_anything_is_written(run_module, host, case)
     assert not r.changed and r.result.get("changes", []) == []
 
 
-def test_ceph_conf_written_first_from_the_monitor_map_and_the_login_uses_it(run_module, host, ceph_cluster, admin,
-                                                                          tmp_path):
+def test_ceph_conf_written_first_from_the_monitor_map_and_the_login_uses_it(run_module, host, ceph_cluster):
     info = run_module("ceph_info", dict(gather=["fsid", "monitors"], cluster_conf=ceph_cluster.conf,
                                         cluster_keyring=ceph_cluster.admin_keyring))
     assert not info.failed, info.msg
-    conf = tmp_path / "etc" / "ceph.conf"
+    conf = host.keyring.parent / "ceph.conf"
     args = dict(host.args, ceph_conf=str(conf), ceph_conf_fsid=info.result["fsid"],
                 ceph_conf_monitors=info.result["monitors"], ceph_conf_settings={"rbd_cache": "false"})
 

@@ -30,7 +30,7 @@ def host(monkeypatch):
 
 
 def test_one_command_per_kind_and_facts_under_setups_names(run, host):
-    calls, _ = host
+    calls = host[0]
     result = run("ebs_host_facts", {"packages": {"Debian": ["ceph-common", "qemu-block-extra", "libvirt-daemon-system"],
                                                  "RedHat": ["qemu-kvm"]},
                                     "units": ["libvirtd.socket", "libvirtd.service"]}, check_mode=True)
@@ -46,20 +46,20 @@ def test_one_command_per_kind_and_facts_under_setups_names(run, host):
 
 
 def test_nothing_asked_runs_nothing(run, host):
-    calls, _ = host
+    calls = host[0]
     result = run("ebs_host_facts", {})
     assert result["packages"] == {"names": [], "installed": [], "missing": [], "checked": True}
     assert result["units"] == {} and calls == []
 
 
 def test_a_family_without_a_list_has_nothing_to_look_up(run, host):
-    calls, _ = host
+    calls = host[0]
     result = run("ebs_host_facts", {"packages": {"RedHat": ["qemu-kvm"]}})
     assert result["packages"]["names"] == [] and calls == []
 
 
 def test_units_not_read_without_systemd(run, host, monkeypatch):
-    calls, _ = host
+    calls = host[0]
     monkeypatch.setattr(_host_state, "SYSTEMD_MARKERS", ("/nonexistent/systemd/",))
     monkeypatch.setattr("ansible.module_utils.facts.system.service_mgr.ServiceMgrFactCollector.collect",
                         lambda self, module=None, collected_facts=None: {"service_mgr": "sysvinit"})
@@ -69,7 +69,7 @@ def test_units_not_read_without_systemd(run, host, monkeypatch):
 
 
 def test_unknown_family_reports_every_package_missing_unchecked(run, host, monkeypatch):
-    calls, _ = host
+    calls = host[0]
     monkeypatch.setattr(_host_state, "read_os_release", lambda *a: {"ID": "opensuse-leap"})
     monkeypatch.setattr("ansible.module_utils.facts.system.distribution.DistributionFactCollector.collect",
                         lambda self, module=None, collected_facts=None: {"os_family": "Suse", "distribution": "openSUSE Leap"})
@@ -88,7 +88,7 @@ def test_unknown_family_reports_every_package_missing_unchecked(run, host, monke
     {"units": {"Debian": ["-x.service"]}},
 ])
 def test_bad_names_refused_before_any_command(run, host, args):
-    calls, _ = host
+    calls = host[0]
     result = run("ebs_host_facts", args)
     assert result["failed"] and calls == []
 
@@ -101,7 +101,7 @@ def test_a_package_database_error_fails_with_its_message(run, host):
 
 
 def test_groups_looked_up_without_a_command(run, host):
-    calls, _ = host
+    calls = host[0]
     result = run("ebs_host_facts", {"groups": ["root", "eucalyptus-ceph-no-such-group"]})
     assert result["groups"] == {"root": True, "eucalyptus-ceph-no-such-group": False}
     assert calls == []
