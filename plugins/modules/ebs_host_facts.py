@@ -60,9 +60,15 @@ notes:
     C(ansible_facts.os_family) and C(ansible_facts.service_mgr) after this task, with the values
     C(ansible.builtin.setup) gives them.
 seealso:
-  - module: ansible.builtin.setup
-  - module: ansible.builtin.package_facts
-  - module: ansible.builtin.service_facts
+  - name: ansible.builtin.setup
+    description: The full set of facts; this module returns its os_family and service_mgr values.
+    link: https://docs.ansible.com/ansible/latest/collections/ansible/builtin/setup_module.html
+  - name: ansible.builtin.package_facts
+    description: Every installed package, where this module asks only about the named ones.
+    link: https://docs.ansible.com/ansible/latest/collections/ansible/builtin/package_facts_module.html
+  - name: ansible.builtin.service_facts
+    description: Every service, where this module reads only the named systemd units.
+    link: https://docs.ansible.com/ansible/latest/collections/ansible/builtin/service_facts_module.html
 author:
   - Eucalyptus Ceph maintainers (@eucalyptus)
 """
