@@ -86,20 +86,16 @@ def name_error(names, pattern, what):
     return None
 
 
-def parse_dpkg_query(text):
-    """`dpkg-query --show --showformat='${Package} ${db:Status-Status}\\n'`: the installed names."""
+def parse_installed(text):
+    """The installed names in the output of package_command: both commands print
+    'NAME installed' per installed package (dpkg-query other states in the second field,
+    rpm 'package NAME is not installed' for the others)."""
     installed = set()
     for line in text.splitlines():
         fields = line.split()
         if len(fields) == 2 and fields[1] == "installed":
             installed.add(fields[0])
     return installed
-
-
-def parse_rpm_query(text):
-    """`rpm -q --queryformat '%{NAME} installed\\n' NAME...`: rpm prints 'package X is not
-    installed' for the others."""
-    return parse_dpkg_query(text)
 
 
 def parse_systemctl_show(text):

@@ -191,7 +191,7 @@ def read_packages(module, os_family, names):
     rc, out, err = module.run_command(argv, environ_update=dict(LC_ALL="C"))
     if rc not in (0, 1):
         module.fail_json(msg="%s failed (exit %d): %s" % (argv[0], rc, err.strip()[:400]), rc=rc)
-    installed = (host_state.parse_dpkg_query(out) if os_family == "Debian" else host_state.parse_rpm_query(out))
+    installed = host_state.parse_installed(out)
     return dict(names=names, installed=[n for n in names if n in installed],
                 missing=[n for n in names if n not in installed], checked=True)
 

@@ -14,11 +14,11 @@ SHOW = ("Id=libvirtd.socket\nLoadState=loaded\nActiveState=active\nUnitFileState
 
 
 def test_dpkg_installed_means_installed_only():
-    assert hs.parse_dpkg_query(DPKG) == {"ceph-common", "libvirt-daemon-system"}
+    assert hs.parse_installed(DPKG) == {"ceph-common", "libvirt-daemon-system"}
 
 
 def test_rpm_not_installed_lines_are_not_names():
-    assert hs.parse_rpm_query(RPM) == {"ceph-common", "libvirt"}
+    assert hs.parse_installed(RPM) == {"ceph-common", "libvirt"}
 
 
 def test_unit_states_of_known_and_unknown_units():
