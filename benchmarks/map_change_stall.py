@@ -1,18 +1,23 @@
-"""What a client waits for when a CRUSH weight changes, with the monitors' default pace and with
-a shorter ``paxos_propose_interval`` (the setting ``osd_expand_mon_settings`` offers).
+"""What a client waits for when the OSD map changes under it - a CRUSH weight step (what
+expand.yml and retire.yml do) or an OSD stopped gracefully and started again (a host shut down
+for maintenance) - with the monitors' default pace and with a shorter ``paxos_propose_interval``
+(the setting ``osd_expand_mon_settings`` offers for the duration of a run).
 
 A loopback cluster (tests/ceph/cluster.sh: 1 monitor, 4 OSDs, pool of 64 PGs, size 3) and one
 librbd client that writes and reads random 64 KiB blocks of a 256 MiB image, one op at a time,
 as fast as it can, every op's latency logged. For each interval (default: the monitors' own,
-then 0.1 s) the weight of one OSD goes back and forth N times (half, then full); each change is
-a "step": the client's worst op in the 10 s after it, the number of OSD maps it brought and how
-many of them carried pg_temp entries.
+then 0.1 s) N events, each a "step": with ``--event weight`` the weight of one OSD goes back
+and forth (half, then full); with ``--event osd-stop`` the OSD is stopped with SIGTERM, then
+started again (two steps). Per step: the client's worst op in the 10 s after it, the number of
+OSD maps it brought and how many of them carried pg_temp entries.
 
 Usage (as root, with Debian's Python for its rados binding):
-    /usr/bin/python3 benchmarks/weight_step_stall.py [--steps N] [--intervals default,0.1]
-Uses the cluster in $EUCA_CEPH_DIR (it changes a weight and the monitors' interval there and
-puts both back), else brings one up with tests/ceph/cluster.sh and removes it afterwards.
-Writes benchmarks/results/weight_step_stall.json. Never asserts on time.
+    /usr/bin/python3 benchmarks/map_change_stall.py [--event weight|osd-stop] [--steps N]
+                                                    [--intervals default,0.1]
+Uses the cluster in $EUCA_CEPH_DIR (it changes a weight or stops and starts an OSD, and the
+monitors' interval there, and puts them back), else brings one up with tests/ceph/cluster.sh
+and removes it afterwards. Writes benchmarks/results/map_change_stall-EVENT.json. Never
+asserts on time.
 """
 
 import argparse
@@ -98,16 +103,25 @@ def pg_temp_maps(cluster, first, last):
     return count
 
 
-def wait_clean(cluster, timeout=120):
+def wait_pgs(cluster, good, timeout=120):
     deadline = time.time() + timeout
     while time.time() < deadline:
         states = mon(cluster, {"prefix": "pg stat"})
         summary = states.get("pg_summary", states)
         by_state = {s["name"]: s["num"] for s in summary.get("num_pg_by_state", [])}
-        if by_state and set(by_state) == {"active+clean"}:
+        if by_state and all(good(name) for name in by_state):
             return
         time.sleep(0.5)
-    raise RuntimeError("PGs not active+clean after %d s" % timeout)
+    raise RuntimeError("PGs not as expected after %d s: %s" % (timeout, by_state))
+
+
+def wait_clean(cluster):
+    wait_pgs(cluster, lambda state: state == "active+clean")
+
+
+def wait_active(cluster):
+    """What a stopped OSD leaves while it is not yet out: active, degraded, nothing peering."""
+    wait_pgs(cluster, lambda state: state.startswith("active") and "peering" not in state)
 
 
 def crush_weight(cluster, osd):
@@ -131,26 +145,54 @@ def set_interval(cluster, value):
         mon(cluster, {"prefix": "config set", "who": "mon", "name": "paxos_propose_interval", "value": value})
 
 
-def run_steps(cluster, client, osd, full, steps):
+def measure(cluster, client, event, change, settled=wait_clean):
+    """Make one change of the OSD map and record what the client saw in the SETTLE_S after it."""
+    before = epoch(cluster)
+    start = time.time()
+    change()
+    time.sleep(max(0.0, start + SETTLE_S - time.time()))
+    settled(cluster)
+    after = epoch(cluster)
+    worst, ops = client.worst_between(start, start + SETTLE_S)
+    step = dict(event, worst_ms=round(worst, 1) if worst is not None else None, ops=ops, maps=after - before,
+                maps_with_pg_temp=pg_temp_maps(cluster, before + 1, after))
+    print("  %s: worst op %s ms, %d maps (%d with pg_temp)"
+          % (", ".join("%s %s" % kv for kv in event.items()), step["worst_ms"], step["maps"],
+             step["maps_with_pg_temp"]), flush=True)
+    return step
+
+
+def weight_steps(cluster, client, osd, full, steps):
     results = []
     for i in range(steps):
         weight = full / 2 if i % 2 == 0 else full
-        before = epoch(cluster)
-        start = time.time()
-        mon(cluster, {"prefix": "osd crush reweight", "name": "osd.%d" % osd, "weight": weight})
-        time.sleep(SETTLE_S)
-        wait_clean(cluster)
-        after = epoch(cluster)
-        worst, ops = client.worst_between(start, start + SETTLE_S)
-        results.append({"weight": weight, "worst_ms": round(worst, 1) if worst is not None else None,
-                        "ops": ops, "maps": after - before, "maps_with_pg_temp": pg_temp_maps(cluster, before + 1, after)})
-        print("  step %d: weight %.5f, worst op %s ms, %d maps (%d with pg_temp)"
-              % (i + 1, weight, results[-1]["worst_ms"], after - before, results[-1]["maps_with_pg_temp"]), flush=True)
+        results.append(measure(cluster, client, {"weight": weight}, lambda w=weight: mon(
+            cluster, {"prefix": "osd crush reweight", "name": "osd.%d" % osd, "weight": w})))
+    return results
+
+
+def cluster_sh(directory, *args):
+    env = dict(os.environ, WAIT="0")
+    subprocess.run(["bash", os.path.join(REPO, "tests", "ceph", "cluster.sh")] + list(args[:1]) + [directory]
+                   + list(args[1:]), env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def stop_start_steps(cluster, client, directory, osd, steps):
+    """Each step pair: osd.N stopped with SIGTERM (it tells the monitors it is going down), then
+    started again. The time the OSD takes to exit or to boot is inside the window, as a client
+    would see it."""
+    results = []
+    for _ in range(max(1, steps // 2)):
+        results.append(measure(cluster, client, {"osd": "stop"}, lambda: cluster_sh(directory, "stop", "osd.%d" % osd),
+                               settled=wait_active))
+        results.append(measure(cluster, client, {"osd": "start"},
+                               lambda: cluster_sh(directory, "start", "osd.%d" % osd)))
     return results
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
+    ap.add_argument("--event", choices=("weight", "osd-stop"), default="weight")
     ap.add_argument("--steps", type=int, default=6)
     ap.add_argument("--intervals", default="default,0.1",
                     help="comma-separated paxos_propose_interval values; 'default' = the monitors' own")
@@ -192,15 +234,21 @@ def main():
             time.sleep(3)
             label = "monitors' own (%s)" % (operator_interval or "1.0, Ceph's default") if value == "default" else value
             print("paxos_propose_interval %s:" % label, flush=True)
-            steps = run_steps(cluster, client, args.osd, full, args.steps)
+            if args.event == "weight":
+                steps = weight_steps(cluster, client, args.osd, full, args.steps)
+            else:
+                steps = stop_start_steps(cluster, client, directory, args.osd, args.steps)
             worst = [s["worst_ms"] for s in steps if s["worst_ms"] is not None]
             runs.append({"paxos_propose_interval": label, "steps": steps,
                          "worst_ms_median": round(statistics.median(worst), 1) if worst else None,
                          "worst_ms_max": max(worst) if worst else None})
         version = mon(cluster, {"prefix": "version"})
         result = {
-            "what": "worst client op (64 KiB librbd write or read, one at a time) in the %d s after a CRUSH "
-                    "weight change of one OSD of 4 (pool of 64 PGs, size 3), per paxos_propose_interval" % SETTLE_S,
+            "what": "worst client op (64 KiB librbd write or read, one at a time) in the %d s after %s "
+                    "one OSD of 4 (pool of 64 PGs, size 3), per paxos_propose_interval"
+                    % (SETTLE_S, "a CRUSH weight change of" if args.event == "weight"
+                       else "a graceful stop (SIGTERM) or a start of"),
+            "event": args.event,
             "ceph": version.get("version") if isinstance(version, dict) else version,
             "machine": "%s, %d CPUs" % (platform.platform(), os.cpu_count()),
             "date": time.strftime("%Y-%m-%d"),
@@ -213,6 +261,8 @@ def main():
             client.stop.set()
             client.join(30)
         set_interval(cluster, operator_interval)
+        if args.event == "osd-stop":
+            cluster_sh(directory, "start", "osd.%d" % args.osd)
         mon(cluster, {"prefix": "osd crush reweight", "name": "osd.%d" % args.osd, "weight": full})
         if own_cluster is None:
             mon(cluster, {"prefix": "osd pool rm", "pool": POOL, "pool2": POOL,
@@ -222,7 +272,7 @@ def main():
             subprocess.run(["bash", os.path.join(REPO, "tests", "ceph", "cluster.sh"), "down", own_cluster], check=False)
 
     os.makedirs(os.path.join(REPO, "benchmarks", "results"), exist_ok=True)
-    out = os.path.join(REPO, "benchmarks", "results", "weight_step_stall.json")
+    out = os.path.join(REPO, "benchmarks", "results", "map_change_stall-%s.json" % args.event)
     with open(out, "w") as f:
         json.dump(result, f, indent=2)
         f.write("\n")
