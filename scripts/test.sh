@@ -129,6 +129,11 @@ stage_integration() {
 #                          benchmarks/site_rerun.py: two site.yml re-runs on the cluster as an
 #                          existing one and two no-ops; fails if a re-run changes anything, prints
 #                          the cost (never asserted), writes benchmarks/results/site_rerun-forky-ncs10.json
+#   converged/tentacle     NCs that are OSD hosts (a cluster network of their own, the OSDs'
+#                          memory target from the host's share, systemd CPU limits, one copy
+#                          per host): site.yml, validate.yml, a third converged NC added by
+#                          expand.yml + site.yml and retired by retire.yml, under verified I/O
+#                          from a converged NC as the NC user
 #   integration/tentacle   the real-Ceph integration suite (tests/integration) on Tentacle,
 #                          inside a forky container (tests/ceph/in-suite.sh); it runs in stage
 #                          "integration", beside the same suite on the host's Pacific
@@ -138,7 +143,7 @@ stage_integration() {
 # default case on Pacific added 578 s to a run of about 73 min.
 # The scenarios have their own container names, networks and volumes. Stage "molecule" runs
 # two lanes at the same time, each its cases one after another: "default" (default, then
-# existing) and "expansion" (its two cases, then scale). The integration suites do not share a lane with
+# existing) and "expansion" (its two cases, then scale and converged). The integration suites do not share a lane with
 # the scenarios: beside a scenario lane, the Tentacle suite pushed a fresh-machine CI past
 # 90 min (the scenarios saturate both cores; a suite beside them ran about twice as long as
 # alone, default/pacific 1190 s instead of 578 s in a measured third lane).
@@ -150,6 +155,7 @@ MOLECULE_MATRIX=(
     "expansion pacific EUCA_LAB_IDLE_HOSTS=xosd3"
     "expansion tentacle EUCA_LAB_CEPH_SUITE=forky EUCA_LAB_NC1_SUITE=forky EUCA_LAB_RETIRE=1"
     "scale tentacle EUCA_LAB_NCS=10 EUCA_LAB_CEPH_SUITE=forky EUCA_LAB_SC_SUITE=forky EUCA_LAB_NC1_SUITE=forky"
+    "converged tentacle EUCA_LAB_CEPH_SUITE=forky"
     "integration tentacle EUCA_LAB_CEPH_SUITE=forky"
 )
 CASE_RESULTS=$REPO/build/molecule-results
@@ -167,7 +173,7 @@ selected_cases() { # prints the matrix entries to run
 # (they would share its container names): a scenario's cases are all in one lane. The
 # integration cases are a lane of stage "integration"; the others of stage "molecule".
 lane_of() {
-    case $1 in integration/*) echo integration ;; expansion/* | scale/*) echo expansion ;; *) echo default ;; esac
+    case $1 in integration/*) echo integration ;; expansion/* | scale/* | converged/*) echo expansion ;; *) echo default ;; esac
 }
 stage_of_lane() { [[ $1 == integration ]] && echo integration || echo molecule; }
 
