@@ -142,8 +142,8 @@ stage_integration() {
 # throttles (wpq, not mClock) by expansion/pacific. Measured on a fresh CI machine, the
 # default case on Pacific added 578 s to a run of about 73 min.
 # The scenarios have their own container names, networks and volumes. Stage "molecule" runs
-# two lanes at the same time, each its cases one after another: "default" (default, then
-# existing) and "expansion" (its two cases, then scale and converged). The integration suites do not share a lane with
+# two lanes at the same time, each its cases one after another: "default" (default, existing,
+# then scale) and "expansion" (its two cases, then converged): about 2100 s each. The integration suites do not share a lane with
 # the scenarios: beside a scenario lane, the Tentacle suite pushed a fresh-machine CI past
 # 90 min (the scenarios saturate both cores; a suite beside them ran about twice as long as
 # alone, default/pacific 1190 s instead of 578 s in a measured third lane).
@@ -173,7 +173,7 @@ selected_cases() { # prints the matrix entries to run
 # (they would share its container names): a scenario's cases are all in one lane. The
 # integration cases are a lane of stage "integration"; the others of stage "molecule".
 lane_of() {
-    case $1 in integration/*) echo integration ;; expansion/* | scale/* | converged/*) echo expansion ;; *) echo default ;; esac
+    case $1 in integration/*) echo integration ;; expansion/* | converged/*) echo expansion ;; *) echo default ;; esac
 }
 stage_of_lane() { [[ $1 == integration ]] && echo integration || echo molecule; }
 
