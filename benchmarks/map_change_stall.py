@@ -182,7 +182,7 @@ def stop_start_steps(cluster, client, directory, osd, steps):
     started again. The time the OSD takes to exit or to boot is inside the window, as a client
     would see it."""
     results = []
-    for _ in range(max(1, steps // 2)):
+    for _pair in range(max(1, steps // 2)):
         results.append(measure(cluster, client, {"osd": "stop"}, lambda: cluster_sh(directory, "stop", "osd.%d" % osd),
                                settled=wait_active))
         results.append(measure(cluster, client, {"osd": "start"},
