@@ -50,16 +50,16 @@ def test_bad_settings_are_refused_before_any_change(run_module, tmp_path, variab
     assert len(failed) == 1, tasks
     name, result = failed[0]
     assert message in result.get("msg", "") and "Nothing was changed." in result["msg"], result
-    assert not any(r.get("changed") for _, r in tasks), [n for n, r in tasks if r.get("changed")]
+    assert not any(r.get("changed") for _name, r in tasks), [n for n, r in tasks if r.get("changed")]
     # it stopped in the settings check, before the role's packages, directories and ceph.conf
     assert name in ("OSD memory and CPU settings are valid", "Refuse a memory share below Ceph's minimum per OSD"), name
-    assert not any(re.match(r"(Packages|Ceph directories|/etc/ceph/ceph.conf)", n) for n, _ in tasks), tasks
+    assert not any(re.match(r"(Packages|Ceph directories|/etc/ceph/ceph.conf)", n) for n, _result in tasks), tasks
 
 
 def test_auto_is_the_share_of_this_hosts_memory(run_module, tmp_path):
     """The role's facts (tasks/facts.yml, read-only): the target its ceph.conf gets."""
-    p, tasks = run_role(run_module, tmp_path, {"ceph_cluster_osd_memory_target": "auto", "ceph_cluster_osd_memory_share": 0.5},
-                        tasks_from="facts.yml")
+    auto = {"ceph_cluster_osd_memory_target": "auto", "ceph_cluster_osd_memory_share": 0.5}
+    _proc, tasks = run_role(run_module, tmp_path, auto, tasks_from="facts.yml")
     kib = int(re.search(r"(?m)^MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text()).group(1))
     expected = int(kib * 1024 * 0.5 / 2)
     facts = [r for name, r in tasks if name == "The osd_memory_target of this host's OSDs"]
