@@ -117,14 +117,24 @@ def test_the_nc_attach_path_on_a_converged_host_leaves_the_clusters_conf_alone()
 
 
 def test_cnc3_came_and_went_as_an_osd_host_and_stays_an_nc():
-    assert "cnc3" not in osd_hosts().values()
+    """Its OSDs gone from the OSD map, CRUSH (its host bucket too) and auth, its daemons
+    stopped; retire.yml without a host named was refused first and changed nothing."""
+    hosts = osd_hosts()
+    assert "cnc3" not in hosts.values()
+    tree = ceph("osd", "tree")
+    assert "cnc3" not in [n["name"] for n in tree["nodes"] if n["type"] == "host"], tree
     metadata = ceph("osd", "metadata")
     assert all(m.get("hostname") != "cnc3" for m in metadata), metadata
+    auth = [e["entity"] for e in ceph("auth", "ls")["auth_dump"]]
+    assert sorted(e for e in auth if e.startswith("osd.")) == sorted("osd.%d" % o for o in hosts), auth
     cnc3 = RUNNER.get_host("cnc3")
+    assert cnc3.run("pgrep -x ceph-osd").rc == 1, "an OSD daemon still runs on cnc3"
     running = cnc3.run("systemctl list-units --no-legend --state=active 'ceph-osd@*'").stdout.strip()
     assert running == "", running
     retire = open(os.path.join(LOGS, "converged-retire.log")).read()
     assert re.search(r"(?m)^cnc3\s+:.*failed=0", retire), retire[-3000:]
+    refused = _recap("retire-refused")
+    assert refused and all(r["changed"] == 0 and r["failed"] > 0 for r in refused.values()), refused
 
 
 def _recap(log):
