@@ -96,7 +96,7 @@ def traces():
 
 
 def test_every_module_run_on_the_host_was_traced(host, traces):
-    # a host the case leaves idle (scripts/test.sh: expansion/pacific does not use xosd3) runs
+    # a host the case leaves idle (scripts/lab.sh: expansion's xosd3 without EUCA_LAB_RETIRE=1) runs
     # no module to trace; the key searches below still cover it
     if _name(host) in os.environ.get("EUCA_LAB_IDLE_HOSTS", "").split():
         pytest.skip("%s is idle in this case (EUCA_LAB_IDLE_HOSTS)" % _name(host))
