@@ -182,6 +182,11 @@ MON_REQUIRED = {
 }
 
 
+# Commands one named monitor answers itself (``ceph tell mon.NAME ...``): its admin commands,
+# which the monitors' command descriptions do not list, so only this table checks them.
+MON_TELL_COMMANDS = ("sessions",)
+
+
 def _type_name(spec):
     if isinstance(spec, tuple):
         return "one of %s" % ", ".join(spec)
@@ -388,6 +393,21 @@ class CephClient:
         if args.get("format") == "json" and text.strip():
             return json.loads(text)
         return text or (outs or "")
+
+    def mon_tell(self, mon, prefix):
+        """JSON answer of one named monitor to one of MON_TELL_COMMANDS (e.g. its ``sessions``:
+        every client is connected to one monitor only, so a caller asks each of them)."""
+        if prefix not in MON_TELL_COMMANDS:
+            raise CephArgumentError("monitor tell command %r is not one this collection knows how to send" % prefix)
+        if not isinstance(mon, str) or not mon:
+            raise CephArgumentError("monitor name must be a non-empty string, got %r" % (mon,))
+        payload = json.dumps({"prefix": prefix, "format": "json"})
+        ret, outbuf, outs = self.connect().mon_command(payload, b"", timeout=self.op_timeout, target=mon)
+        if ret != 0:
+            raise CephClientError("mon.%s %s: %s" % (mon, prefix, (outs or errno.errorcode.get(-ret, str(ret))).strip()),
+                                  ret)
+        text = outbuf.decode("utf-8") if outbuf else ""
+        return json.loads(text) if text.strip() else None
 
     def osd_command(self, osd_id, prefix, **args):
         if not isinstance(osd_id, int) or isinstance(osd_id, bool):

@@ -194,6 +194,22 @@ def open_with_retry(opener, uri, error_class, seconds=CONNECT_RETRY_SECONDS, del
         sleep(delay)
 
 
+def connect(uri):
+    """One libvirt connection (errors raised, not printed), or LibvirtSecretError."""
+    message = bindings_missing_message()
+    if message:
+        raise LibvirtSecretError(message)
+    libvirt.registerErrorHandler(_quiet, None)
+    conn = open_with_retry(libvirt.open, uri, libvirt.libvirtError)
+    if conn is None:  # pragma: no cover - old bindings returned None
+        raise LibvirtSecretError("cannot connect to libvirt at %s" % uri)
+    return conn
+
+
+def error_code(exc):
+    return _code(exc)
+
+
 class SecretStore:
     """One libvirt connection; every call raises LibvirtSecretError on failure."""
 

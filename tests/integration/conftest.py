@@ -170,6 +170,12 @@ class CephCommandError(RuntimeError):
         self.ret, self.outs = ret, outs
 
 
+def _entity(user: str) -> str:
+    """'nc' -> 'client.nc'; an entity name stays as it is. A cephx id may hold dots itself
+    (generation 2 of 'nc' is 'nc.gen2'), so only a known type prefix makes it an entity."""
+    return user if user.split(".", 1)[0] in ("client", "mon", "osd", "mgr", "mds") else "client.%s" % user
+
+
 class CephAdmin:
     """client.admin connection. Attribute access falls through to the rados.Rados object
     (admin.open_ioctx(...), admin.mon_command(...)); ``admin.rados`` is the object itself.
@@ -247,7 +253,7 @@ class CephAdmin:
         return self.get_key(user) is not None
 
     def get_key(self, user: str) -> str | None:
-        entity = user if "." in user else f"client.{user}"
+        entity = _entity(user)
         try:
             return self.mon({"prefix": "auth get-key", "entity": entity})["key"]
         except CephCommandError as e:
@@ -260,7 +266,7 @@ class CephAdmin:
         return {e["entity"]: e["key"] for e in self.mon({"prefix": "auth ls"})["auth_dump"] if e.get("key")}
 
     def get_caps(self, user: str) -> dict | None:
-        entity = user if "." in user else f"client.{user}"
+        entity = _entity(user)
         try:
             return self.mon({"prefix": "auth get", "entity": entity})[0]["caps"]
         except CephCommandError as e:
@@ -269,7 +275,7 @@ class CephAdmin:
             raise
 
     def delete_user(self, user: str) -> None:
-        entity = user if "." in user else f"client.{user}"
+        entity = _entity(user)
         try:
             self.mon({"prefix": "auth del", "entity": entity})
         except CephCommandError as e:

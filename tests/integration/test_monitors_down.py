@@ -37,6 +37,7 @@ MODULES = {
     "ceph_osd_retire": {"osds": [3], "state": "safe"},
     "cephx_key_rotation": {"name": "it-rotation", "state": "pending"},
     "cephx_user": {"name": "it-user", "profile": "sc", "volume_pools": ["eucavolumes"]},
+    "cephx_user_generations": {"users": ["it-user"], "generation": 2},
     "rbd_benchmark": {"pool": "eucavolumes", "image": "it-bench",
                       "workloads": [{"name": "randread-4k-qd1", "rw": "randread", "bs": "4k", "iodepth": 1}]},
     "rbd_image": {"pool": "eucavolumes", "name": "it-vol", "size": "1G"},

@@ -23,8 +23,8 @@ from ansible.module_utils.common.text.converters import to_bytes
 from ansible_collections.eucalyptus.ceph.plugins.module_utils import _ceph_client as ceph_client
 
 MODULES = ["ceph_change_record", "ceph_client_conf", "ceph_config", "ceph_crush_rule", "ceph_crush_weight", "ceph_daemon_keyring", "ceph_info",
-           "ceph_osd", "ceph_osd_flags", "ceph_osd_retire", "cephx_key_rotation", "cephx_keyring", "cephx_user", "ebs_host_facts", "euca_conf",
-           "euca_property", "libvirt_secret", "nc_credentials", "rbd_benchmark", "rbd_benchmark_report", "rbd_image", "rbd_io_probe", "rbd_pool", "rbd_reaper"]
+           "ceph_osd", "ceph_osd_flags", "ceph_osd_retire", "cephx_key_rotation", "cephx_keyring", "cephx_user", "cephx_user_generations", "ebs_host_facts", "euca_conf",
+           "euca_property", "libvirt_rbd_disk_info", "libvirt_secret", "nc_credentials", "rbd_benchmark", "rbd_benchmark_report", "rbd_image", "rbd_io_probe", "rbd_pool", "rbd_reaper"]
 
 # Valid arguments of each module: generated cases start from them and replace a few values,
 # so that the modules' own checks (beyond the argument spec) are reached.
@@ -44,9 +44,11 @@ BASE = {
     "cephx_key_rotation": {"name": "eucalyptus", "state": "pending"},
     "cephx_keyring": {"path": "/nonexistent/k", "name": "eucalyptus", "key": "AQBcs3VmAAAAABAAk0QrWf8SHDRq2IV0Kms3iw=="},
     "cephx_user": {"name": "eucalyptus", "profile": "sc", "volume_pools": ["eucavolumes"]},
+    "cephx_user_generations": {"users": ["eucalyptus-nc"], "generation": 2, "in_use": ["eucalyptus-nc"]},
     "ebs_host_facts": {"packages": {"Debian": ["ceph-common"], "RedHat": ["ceph-common"]}, "units": ["libvirtd.socket"]},
     "euca_conf": {"path": "/nonexistent/eucalyptus.conf", "settings": {"CEPH_USER_NAME": "eucalyptus-nc"}},
     "euca_property": {"name": "one.storage.cephuser", "value": "eucalyptus"},
+    "libvirt_rbd_disk_info": {"uri": "qemu:///system"},
     "libvirt_secret": {"uuid": "5b7c2a6e-3f1d-4c8e-9a0b-1e2f3a4b5c6d", "value": "AQBcs3VmAAAAABAAk0QrWf8SHDRq2IV0Kms3iw=="},
     "nc_credentials": {"user": "eucalyptus-nc", "key": "AQBcs3VmAAAAABAAk0QrWf8SHDRq2IV0Kms3iw==",
                        "keyring_path": "/nonexistent/ceph.client.eucalyptus-nc.keyring",

@@ -1,0 +1,240 @@
+# -*- coding: utf-8 -*-
+# Copyright: eucalyptus.ceph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""NC key rotation (playbooks/rotate.yml --tags nc) on a real cluster and a real libvirtd:
+generation 2 of the NC user is created with the same caps and a new key, the keyring, the
+zone's libvirt secret and eucalyptus.conf switch to it, while a client that still holds
+generation 1 (as a running guest's qemu does) keeps it: generation 1 is kept because the
+monitors have its session, and it logs in. Once that client is gone, a second run retires
+generation 1 and its keyring; its key is refused from then on. Works without pending keys, so
+on Pacific too. Also: libvirt_rbd_disk_info reads the users of guest disks from real libvirt
+domain definitions (libvirt's test driver, which needs no qemu), and cephx_user_generations
+keeps a user those disks name."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+import uuid as uuidlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import libvirtd as libvirtd_helper
+from conftest import MODULE_PYTHON, _json_documents, ensure_collection_link, installed_collections_path
+from test_libvirt_secret import get_value
+from test_nc_credentials import SHIPPED_CONF, shell_view
+
+pytestmark = pytest.mark.libvirt
+
+REPO = Path(__file__).resolve().parents[2]
+POOL = "rot-volumes"
+
+# holds a librados session as the given user until its stdin closes: a running guest's qemu
+HOLDER = """
+import sys, rados
+c = rados.Rados(conffile=sys.argv[1], rados_id=sys.argv[2], conf={"keyring": sys.argv[3]})
+c.connect(timeout=30)
+print("connected", flush=True)
+sys.stdin.read()
+c.shutdown()
+"""
+
+LOGIN = """
+import sys, rados
+c = rados.Rados(conffile=sys.argv[1], rados_id=sys.argv[2], conf={"keyring": sys.argv[3]})
+try:
+    c.connect(timeout=15)
+except rados.Error as exc:
+    print("refused: %s" % exc)
+    sys.exit(3)
+print("fsid %s" % c.get_fsid())
+c.shutdown()
+"""
+
+
+@dataclass
+class Lab:
+    dir: Path
+    prefix: str
+    euca_conf: Path
+    secret_uuid: str
+    inventory: Path
+    conf: str
+    runner: object
+
+    def keyring(self, user):
+        return self.dir / ("ceph.client.%s.keyring" % user)
+
+    def rotate(self, generation, *args):
+        argv = [self.runner.ansible_playbook, "-i", str(self.inventory), str(REPO / "playbooks" / "rotate.yml"),
+                "--tags", "nc", "-e", json.dumps({"ebs_nc_user_generation": generation}), *args]
+        return self.runner.run_playbook(argv, "an NC rotation", cwd=self.dir, text=True, capture_output=True,
+                                        timeout=600, check=False)
+
+    def login(self, user, keyring):
+        return subprocess.run([MODULE_PYTHON, "-c", LOGIN, self.conf, user, str(keyring)], capture_output=True,
+                              text=True, timeout=120, check=False)
+
+
+def messages(p):
+    """The debug messages of a run (json callback)."""
+    found = []
+    for doc in _json_documents(p.stdout):
+        if isinstance(doc, dict) and "plays" in doc:
+            for play in doc["plays"]:
+                for task in play["tasks"]:
+                    for result in task["hosts"].values():
+                        if isinstance(result.get("msg"), str):
+                            found.append(result["msg"])
+    return found
+
+
+def changed(p):
+    stats = [doc["stats"]["localhost"] for doc in _json_documents(p.stdout) if isinstance(doc, dict) and "stats" in doc]
+    return stats[-1]["changed"] if stats else None
+
+
+@pytest.fixture(scope="module")
+def lab(ceph_cluster, admin, libvirtd, run_module, tmp_path_factory):
+    d = tmp_path_factory.mktemp("nc-rotation")
+    prefix = "rot-%s" % uuidlib.uuid4().hex[:6]
+    euca_conf = d / "eucalyptus.conf"
+    euca_conf.write_text(SHIPPED_CONF)
+    secret_uuid = str(uuidlib.uuid4())
+    inventory = d / "inventory.json"
+    inventory.write_text(json.dumps({"all": {
+        "children": {"euca_nc": {"hosts": {"localhost": {
+            "ansible_connection": "local", "ansible_python_interpreter": "/usr/bin/python3"}}}},
+        "vars": {
+            "ceph_client_admin_host": "localhost",
+            "ceph_client_admin_conf": ceph_cluster.conf,
+            "ceph_client_admin_keyring": ceph_cluster.admin_keyring,
+            "ceph_client_conf_path": str(d / "ceph.conf"),
+            # one file per generation, named for the user (as the default path is)
+            "node_controller_keyring_path": str(d) + "/ceph.client.{{ ebs_nc_host_user }}.keyring",
+            "node_controller_eucalyptus_conf": str(euca_conf),
+            "node_controller_libvirtd_manage": False,   # the daemon is the fixture's
+            "ebs_volume_pools": [POOL],
+            "ebs_snapshot_pools": [],
+            "ebs_nc_user": prefix,
+            "ebs_libvirt_secret_uuid": secret_uuid,
+        }}}, indent=2))
+    ensure_collection_link()
+    installed_collections_path()
+    try:
+        yield Lab(d, prefix, euca_conf, secret_uuid, inventory, str(d / "ceph.conf"), run_module)
+    finally:
+        libvirtd_helper.virsh("secret-undefine", secret_uuid, check=False)
+        for user in (prefix, prefix + ".gen2", prefix + ".gen3"):
+            admin.delete_user(user)
+
+
+def test_rotation_overlaps_generations_and_retires_the_old_one_when_unused(lab, admin):
+    gen1, gen2 = lab.prefix, lab.prefix + ".gen2"
+    p = lab.rotate(1)
+    assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-2000:]
+    key1 = admin.get_key(gen1)
+    assert key1 and get_value(lab.secret_uuid) == key1 and shell_view(lab.euca_conf)["CEPH_USER_NAME"] == gen1
+
+    # a client that holds generation 1, as a guest attached before the rotation
+    holder = subprocess.Popen([MODULE_PYTHON, "-c", HOLDER, lab.conf, gen1, str(lab.keyring(gen1))],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "connected"
+
+        # check mode: the plan, nothing created
+        p = lab.rotate(2, "--check")
+        assert p.returncode == 0, p.stdout[-3000:]
+        assert not admin.user_exists(gen2) and get_value(lab.secret_uuid) == key1
+        assert any("check mode, and the switch would create the new user first" in m for m in messages(p)), messages(p)
+
+        p = lab.rotate(2)
+        assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-2000:]
+        key2 = admin.get_key(gen2)
+        assert key2 and key2 != key1 and admin.get_caps(gen2) == admin.get_caps(gen1)
+        assert get_value(lab.secret_uuid) == key2
+        conf = shell_view(lab.euca_conf)
+        assert conf["CEPH_USER_NAME"] == gen2 and conf["CEPH_KEYRING_PATH"] == str(lab.keyring(gen2))
+        # generation 1 is kept: the monitors have its session
+        assert admin.get_key(gen1) == key1 and lab.keyring(gen1).exists()
+        report = [m for m in messages(p) if "uses client.%s" % gen2 in m]
+        assert report and "Retired: none" in report[0] and "client.%s (1 session(s) on the monitors" % gen1 in report[0], \
+            messages(p)
+        assert lab.login(gen1, lab.keyring(gen1)).returncode == 0
+        assert lab.login(gen2, lab.keyring(gen2)).returncode == 0
+
+        # an interrupted or repeated run changes nothing while the old generation is in use
+        p = lab.rotate(2)
+        assert p.returncode == 0 and changed(p) == 0, p.stdout[-3000:]
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=60)
+
+    old_keyring = lab.dir / "gen1-copy.keyring"
+    old_keyring.write_text(lab.keyring(gen1).read_text())
+    old_keyring.chmod(0o600)
+    p = lab.rotate(2)
+    assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-2000:]
+    assert not admin.user_exists(gen1) and not lab.keyring(gen1).exists()
+    assert admin.get_key(gen2) == key2 and get_value(lab.secret_uuid) == key2
+    report = [m for m in messages(p) if "uses client.%s" % gen2 in m]
+    assert report and "Retired: client.%s." % gen1 in report[0], messages(p)
+    refused = lab.login(gen1, old_keyring)
+    assert refused.returncode == 3 and "refused" in refused.stdout, refused.stdout + refused.stderr
+    old_keyring.unlink()
+    assert lab.login(gen2, lab.keyring(gen2)).returncode == 0
+
+    p = lab.rotate(2)
+    assert p.returncode == 0 and changed(p) == 0, p.stdout[-3000:]
+
+    # going back is refused: generation 2 exists when generation... 3's predecessor is asked for
+    admin.mon({"prefix": "auth get-or-create", "entity": "client.%s.gen3" % lab.prefix,
+               "caps": ["mon", "profile rbd"]})
+    p = lab.rotate(2)
+    assert p.returncode != 0 and "a later generation than 2 exists" in p.stdout, p.stdout[-3000:]
+    assert admin.get_key(gen2) == key2
+
+
+NODE = """<node>
+  <domain type='test'>
+    <name>i-rotation</name>
+    <memory>65536</memory>
+    <os><type>hvm</type></os>
+    <devices>
+      <disk type='network' device='disk'>
+        <source protocol='rbd' name='{pool}/vol-1'><host name='127.0.0.1' port='6789'/></source>
+        <auth username='{user}'><secret type='ceph' uuid='5b7c2a6e-3f1d-4c8e-9a0b-1e2f3a4b5c6d'/></auth>
+        <target dev='vdb' bus='virtio'/>
+      </disk>
+    </devices>
+  </domain>
+</node>
+"""
+
+
+def test_a_user_a_guest_disk_names_is_kept(lab, admin, run_module, tmp_path):
+    base = lab.prefix + "-disk"
+    for user in (base, base + ".gen2"):
+        admin.mon({"prefix": "auth get-or-create", "entity": "client.%s" % user, "caps": ["mon", "profile rbd"]})
+    try:
+        node = tmp_path / "node.xml"
+        node.write_text(NODE.format(pool=POOL, user=base))
+        r = run_module("libvirt_rbd_disk_info", {"uri": "test://%s" % node})
+        assert not r.failed, r.msg
+        assert r.result["users"] == [base] and r.result["disks"][0]["image"] == "%s/vol-1" % POOL, r.result
+        args = {"users": [base], "generation": 2, "in_use": r.result["users"], "session_samples": 1,
+                "cluster_conf": lab.conf, "cluster_user": "admin", "cluster_keyring": str(admin.lab.admin_keyring)}
+        r = run_module("cephx_user_generations", args)
+        assert not r.failed and not r.changed, r.msg
+        assert r.result["kept"] == [{"entity": "client.%s" % base, "reason": "in use by the caller's clients (in_use)"}]
+        assert admin.user_exists(base)
+        r = run_module("cephx_user_generations", dict(args, in_use=[]), check=True)
+        assert r.changed and r.result["retired"] == ["client.%s" % base] and admin.user_exists(base), r.result
+        r = run_module("cephx_user_generations", dict(args, in_use=[]))
+        assert r.changed and not admin.user_exists(base) and admin.user_exists(base + ".gen2")
+    finally:
+        for user in (base, base + ".gen2"):
+            admin.delete_user(user)
