@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import time
 import uuid as uuidlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,14 +31,43 @@ pytestmark = pytest.mark.libvirt
 REPO = Path(__file__).resolve().parents[2]
 POOL = "rot-volumes"
 
-# holds a librados session as the given user until its stdin closes: a running guest's qemu
+# a guest attached before the rotation: opens the volume as the given user and writes, reads
+# back and checks one block after another until its stdin closes; prints ops and errors
 HOLDER = """
-import sys, rados
+import json, os, sys, threading, rados, rbd
 c = rados.Rados(conffile=sys.argv[1], rados_id=sys.argv[2], conf={"keyring": sys.argv[3]})
 c.connect(timeout=30)
+io = c.open_ioctx(sys.argv[4])
+image = rbd.Image(io, sys.argv[5])
+stop = threading.Event()
+threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
+ops = errors = 0
 print("connected", flush=True)
-sys.stdin.read()
-c.shutdown()
+while not stop.is_set():
+    block = os.urandom(4096)
+    offset = (ops % 1024) * 4096
+    try:
+        image.write(block, offset)
+        if image.read(offset, 4096) != block:
+            errors += 1
+    except rbd.Error as exc:
+        errors += 1
+        print("error: %s" % exc, file=sys.stderr, flush=True)
+    ops += 1
+image.close(); io.close(); c.shutdown()
+print(json.dumps({"ops": ops, "errors": errors}), flush=True)
+"""
+
+# a second NC opens the same volume (a live migration's destination): login, open, read
+OPEN = """
+import sys, rados, rbd
+c = rados.Rados(conffile=sys.argv[1], rados_id=sys.argv[2], conf={"keyring": sys.argv[3]})
+c.connect(timeout=30)
+io = c.open_ioctx(sys.argv[4])
+with rbd.Image(io, sys.argv[5]) as image:
+    image.read(0, 4096)
+    print("opened %d bytes" % image.size())
+io.close(); c.shutdown()
 """
 
 LOGIN = """
@@ -130,6 +158,7 @@ def lab(ceph_cluster, admin, libvirtd, run_module, tmp_path_factory):
         libvirtd_helper.virsh("secret-undefine", secret_uuid, check=False)
         for user in (prefix, prefix + ".gen2", prefix + ".gen3"):
             admin.delete_user(user)
+        admin.delete_pool(POOL)
 
 
 def test_rotation_overlaps_generations_and_retires_the_old_one_when_unused(lab, admin):
@@ -140,7 +169,11 @@ def test_rotation_overlaps_generations_and_retires_the_old_one_when_unused(lab, 
     assert key1 and get_value(lab.secret_uuid) == key1 and shell_view(lab.euca_conf)["CEPH_USER_NAME"] == gen1
 
     # a client that holds generation 1, as a guest attached before the rotation
-    holder = subprocess.Popen([MODULE_PYTHON, "-c", HOLDER, lab.conf, gen1, str(lab.keyring(gen1))],
+    import rbd  # Debian's binding, as conftest's helpers import it
+    admin.create_pool(POOL, wait=False)
+    with admin.rados.open_ioctx(POOL) as io:
+        rbd.RBD().create(io, "vol-rotation", 8 << 20, old_format=False, features=1)
+    holder = subprocess.Popen([MODULE_PYTHON, "-c", HOLDER, lab.conf, gen1, str(lab.keyring(gen1)), POOL, "vol-rotation"],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "connected"
@@ -164,14 +197,23 @@ def test_rotation_overlaps_generations_and_retires_the_old_one_when_unused(lab, 
         assert report and "Retired: none" in report[0] and "client.%s (1 session(s) on the monitors" % gen1 in report[0], \
             messages(p)
         assert lab.login(gen1, lab.keyring(gen1)).returncode == 0
-        assert lab.login(gen2, lab.keyring(gen2)).returncode == 0
+        # a new attach, and the volume opened from a second NC (a migration), with generation 2
+        for _ in range(2):
+            opened = subprocess.run([MODULE_PYTHON, "-c", OPEN, lab.conf, gen2, str(lab.keyring(gen2)), POOL,
+                                     "vol-rotation"], capture_output=True, text=True, timeout=120, check=False)
+            assert opened.returncode == 0 and "opened 8388608 bytes" in opened.stdout, opened.stderr[-2000:]
 
         # an interrupted or repeated run changes nothing while the old generation is in use
         p = lab.rotate(2)
         assert p.returncode == 0 and changed(p) == 0, p.stdout[-3000:]
     finally:
         holder.stdin.close()
-        holder.wait(timeout=60)
+        out = holder.stdout.read()
+        holder.wait(timeout=120)
+    io_result = json.loads(out.strip().splitlines()[-1])
+    # the guest's I/O went on through the whole switch as generation 1, without one error
+    print("guest I/O as generation 1 through the switch: %(ops)d write+read pairs, %(errors)d errors" % io_result)
+    assert holder.returncode == 0 and io_result["ops"] > 100 and io_result["errors"] == 0, (out, io_result)
 
     old_keyring = lab.dir / "gen1-copy.keyring"
     old_keyring.write_text(lab.keyring(gen1).read_text())
@@ -190,7 +232,7 @@ def test_rotation_overlaps_generations_and_retires_the_old_one_when_unused(lab, 
     p = lab.rotate(2)
     assert p.returncode == 0 and changed(p) == 0, p.stdout[-3000:]
 
-    # going back is refused: generation 2 exists when generation... 3's predecessor is asked for
+    # going back is refused: generation 3 exists, and generation 2 is asked for
     admin.mon({"prefix": "auth get-or-create", "entity": "client.%s.gen3" % lab.prefix,
                "caps": ["mon", "profile rbd"]})
     p = lab.rotate(2)
