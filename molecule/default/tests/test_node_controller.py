@@ -39,7 +39,8 @@ def _settings(host):
 
 def _nc(host):
     v = _vars(host)
-    user = v.get("ebs_nc_user", "eucalyptus-nc")
+    # the test sequence's last side effect (rotation.yml) leaves the NCs on generation 2
+    user = v.get("ebs_nc_user", "eucalyptus-nc") + ".gen2"
     return dict(user=user, keyring=v.get("node_controller_keyring_path", "/etc/ceph/ceph.client.%s.keyring" % user),
                 uuid=v["ebs_libvirt_secret_uuid"].lower(), pool=(v.get("ebs_volume_pools") or ["eucavolumes"])[0])
 
