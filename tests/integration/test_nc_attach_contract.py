@@ -44,6 +44,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import libvirtd as libvirtd_helper  # noqa: E402  (shared helper next to this file)
+from nc_inventory import write_nc_inventory  # noqa: E402
 
 pytestmark = [pytest.mark.ceph, pytest.mark.libvirt]
 
@@ -280,22 +281,8 @@ def nc(ceph_cluster, admin, libvirtd, run_module, tmp_path_factory):
         r.clone(snap_io, PARENT, "base", vol_io, RESTORED, features=rbd.RBD_FEATURE_LAYERING)
 
     inventory = d / "inventory.json"
-    inventory.write_text(json.dumps({"all": {
-        "children": {"euca_nc": {"hosts": {"localhost": {
-            "ansible_connection": "local", "ansible_python_interpreter": "/usr/bin/python3"}}}},
-        "vars": {
-            "ceph_client_admin_host": "localhost",
-            "ceph_client_admin_conf": ceph_cluster.conf,
-            "ceph_client_admin_keyring": ceph_cluster.admin_keyring,
-            "ceph_client_conf_path": str(ceph_conf),
-            "node_controller_keyring_path": str(keyring),
-            "node_controller_eucalyptus_conf": str(euca_conf),
-            "node_controller_libvirtd_manage": False,   # the daemon is the fixture's
-            "ebs_volume_pools": [VOL_POOL],
-            "ebs_snapshot_pools": [SNAP_POOL],
-            "ebs_nc_user": user,
-            "ebs_libvirt_secret_uuid": secret_uuid,
-        }}}, indent=2))
+    write_nc_inventory(inventory, ceph_cluster, ceph_conf=ceph_conf, keyring=keyring, euca_conf=euca_conf,
+                       volume_pools=[VOL_POOL], snapshot_pools=[SNAP_POOL], nc_user=user, secret_uuid=secret_uuid)
     playbook = d / "site.yml"
     playbook.write_text(json.dumps([{"name": "Node Controllers", "hosts": "euca_nc", "gather_facts": False,
                                      "roles": ["eucalyptus.ceph.node_controller"]}]))

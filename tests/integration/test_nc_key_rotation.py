@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 import libvirtd as libvirtd_helper
+from nc_inventory import write_nc_inventory
 from conftest import MODULE_PYTHON, _json_documents, ensure_collection_link, installed_collections_path
 from test_libvirt_secret import get_value
 from test_nc_credentials import SHIPPED_CONF, shell_view
@@ -133,23 +134,10 @@ def lab(ceph_cluster, admin, libvirtd, run_module, tmp_path_factory):
     euca_conf.write_text(SHIPPED_CONF)
     secret_uuid = str(uuidlib.uuid4())
     inventory = d / "inventory.json"
-    inventory.write_text(json.dumps({"all": {
-        "children": {"euca_nc": {"hosts": {"localhost": {
-            "ansible_connection": "local", "ansible_python_interpreter": "/usr/bin/python3"}}}},
-        "vars": {
-            "ceph_client_admin_host": "localhost",
-            "ceph_client_admin_conf": ceph_cluster.conf,
-            "ceph_client_admin_keyring": ceph_cluster.admin_keyring,
-            "ceph_client_conf_path": str(d / "ceph.conf"),
-            # one file per generation, named for the user (as the default path is)
-            "node_controller_keyring_path": str(d) + "/ceph.client.{{ ebs_nc_host_user }}.keyring",
-            "node_controller_eucalyptus_conf": str(euca_conf),
-            "node_controller_libvirtd_manage": False,   # the daemon is the fixture's
-            "ebs_volume_pools": [POOL],
-            "ebs_snapshot_pools": [],
-            "ebs_nc_user": prefix,
-            "ebs_libvirt_secret_uuid": secret_uuid,
-        }}}, indent=2))
+    # one keyring file per generation, named for the user (as the default path is)
+    write_nc_inventory(inventory, ceph_cluster, ceph_conf=d / "ceph.conf",
+                       keyring=str(d) + "/ceph.client.{{ ebs_nc_host_user }}.keyring", euca_conf=euca_conf,
+                       volume_pools=[POOL], snapshot_pools=[], nc_user=prefix, secret_uuid=secret_uuid)
     ensure_collection_link()
     installed_collections_path()
     try:
@@ -198,10 +186,10 @@ def test_rotation_overlaps_generations_and_retires_the_old_one_when_unused(lab, 
             messages(p)
         assert lab.login(gen1, lab.keyring(gen1)).returncode == 0
         # a new attach, and the volume opened from a second NC (a migration), with generation 2
-        for _ in range(2):
+        for opener in ("a new attach", "a migration's destination"):
             opened = subprocess.run([MODULE_PYTHON, "-c", OPEN, lab.conf, gen2, str(lab.keyring(gen2)), POOL,
                                      "vol-rotation"], capture_output=True, text=True, timeout=120, check=False)
-            assert opened.returncode == 0 and "opened 8388608 bytes" in opened.stdout, opened.stderr[-2000:]
+            assert opened.returncode == 0 and "opened 8388608 bytes" in opened.stdout, (opener, opened.stderr[-2000:])
 
         # an interrupted or repeated run changes nothing while the old generation is in use
         p = lab.rotate(2)

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 import libvirtd as libvirtd_helper
+from nc_inventory import write_nc_inventory
 from conftest import _json_documents, ensure_collection_link, installed_collections_path
 from test_libvirt_secret import get_value
 from test_nc_credentials import SHIPPED_CONF, shell_view
@@ -58,22 +59,8 @@ def lab(ceph_cluster, admin, libvirtd, run_module, tmp_path_factory):
     keyring = d / ("ceph.client.%s-localhost.keyring" % prefix)
     secret_uuid = str(uuidlib.uuid4())
     inventory = d / "inventory.json"
-    inventory.write_text(json.dumps({"all": {
-        "children": {"euca_nc": {"hosts": {"localhost": {
-            "ansible_connection": "local", "ansible_python_interpreter": "/usr/bin/python3"}}}},
-        "vars": {
-            "ceph_client_admin_host": "localhost",
-            "ceph_client_admin_conf": ceph_cluster.conf,
-            "ceph_client_admin_keyring": ceph_cluster.admin_keyring,
-            "ceph_client_conf_path": str(d / "ceph.conf"),
-            "node_controller_keyring_path": str(keyring),
-            "node_controller_eucalyptus_conf": str(euca_conf),
-            "node_controller_libvirtd_manage": False,   # the daemon is the fixture's
-            "ebs_volume_pools": [POOL],
-            "ebs_snapshot_pools": [],
-            "ebs_nc_user": prefix,
-            "ebs_libvirt_secret_uuid": secret_uuid,
-        }}}, indent=2))
+    write_nc_inventory(inventory, ceph_cluster, ceph_conf=d / "ceph.conf", keyring=keyring, euca_conf=euca_conf,
+                       volume_pools=[POOL], snapshot_pools=[], nc_user=prefix, secret_uuid=secret_uuid)
     (d / "nc.yml").write_text(json.dumps([{"name": "Node Controllers", "hosts": "euca_nc", "gather_facts": False,
                                            "roles": ["eucalyptus.ceph.node_controller"]}]))
     ensure_collection_link()
