@@ -113,7 +113,9 @@ stage_integration() {
 # release (bookworm 16.2 Pacific, trixie 18.2 Reef, forky 20.2 Tentacle; molecule.yml and
 # scripts/lab.sh read EUCA_LAB_{CEPH,SC,NC1,NC2}_SUITE, default bookworm). Each case proves
 # something the others do not:
-#   default/tentacle       everything on Tentacle (type-2 cephx keys, systemd 262)
+#   default/tentacle       everything on Tentacle (type-2 cephx keys, systemd 262); both default
+#                          cases end with rotate.yml (SC pending-key handover, NCs to user
+#                          generation 2) under a guest's verified I/O and the SC's operations
 #   default/reef-mixed     a Reef cluster with Pacific SC and NC (clients older than the
 #                          cluster) next to a Reef NC, attaching the same volumes at once
 #                          (EUCA_LAB_IDLE_WAIT=0: the libvirtd idle-exit proof runs in default/tentacle)
