@@ -22,9 +22,11 @@ from ansible.module_utils.common.text.converters import to_bytes
 
 from ansible_collections.eucalyptus.ceph.plugins.module_utils import _ceph_client as ceph_client
 
-MODULES = ["ceph_change_record", "ceph_client_conf", "ceph_config", "ceph_crush_rule", "ceph_crush_weight", "ceph_daemon_keyring", "ceph_info",
-           "ceph_osd", "ceph_osd_flags", "ceph_osd_retire", "cephx_key_rotation", "cephx_keyring", "cephx_user", "cephx_user_generations", "ebs_host_facts", "euca_conf",
-           "euca_property", "libvirt_rbd_disk_info", "libvirt_secret", "nc_credentials", "rbd_benchmark", "rbd_benchmark_report", "rbd_image", "rbd_io_probe", "rbd_pool", "rbd_reaper"]
+MODULES = ["ceph_change_record", "ceph_client_conf", "ceph_config", "ceph_crush_rule", "ceph_crush_weight",
+           "ceph_daemon_keyring", "ceph_info", "ceph_osd", "ceph_osd_flags", "ceph_osd_retire", "cephx_key_rotation",
+           "cephx_keyring", "cephx_user", "cephx_user_generations", "ebs_host_facts", "euca_conf", "euca_property",
+           "libvirt_rbd_disk_info", "libvirt_secret", "nc_credentials", "rbd_benchmark", "rbd_benchmark_report",
+           "rbd_image", "rbd_io_probe", "rbd_pool", "rbd_reaper"]
 
 # Valid arguments of each module: generated cases start from them and replace a few values,
 # so that the modules' own checks (beyond the argument spec) are reached.
