@@ -26,6 +26,14 @@ def generation_id(base, generation):
     return base if generation == 1 else "%s.gen%d" % (base, generation)
 
 
+def split_generation(cephx_id):
+    """``(base, generation)`` of a cephx id: ``("sc", 3)`` for ``sc.gen3``, ``("sc", 1)`` for ``sc``."""
+    match = _GENERATION_SUFFIX.search(cephx_id)
+    if match and match.start() > 0 and int(match.group(1)) > 1:
+        return cephx_id[:match.start()], int(match.group(1))
+    return cephx_id, 1
+
+
 def prior_generations(base, generation, entities):
     """The entities (``client.<id>``) among ``entities`` that are earlier generations of
     ``base``: its plain id and ``<base>.gen<K>`` for 1 < K < generation. Exact names only: a

@@ -60,6 +60,20 @@ def redact(text, changed=False):
     return "\n".join(out) + ("\n" if out else "")
 
 
+def split_sections(text):
+    """The sections of a keyring text in file order, as ``[(entity, section text)]``; each
+    section's text holds its header and lines and ends with a line break. Lines before the first
+    header (comments) come as one part with the entity None."""
+    parts = []
+    for line in text.splitlines():
+        if line.startswith("[") and line.rstrip().endswith("]"):
+            parts.append([line.strip()[1:-1], []])
+        elif not parts:
+            parts.append([None, []])
+        parts[-1][1].append(line)
+    return [(entity, "\n".join(lines) + "\n") for entity, lines in parts]
+
+
 def attach_script_key(text, name):
     """The key of ``client.NAME`` found the way the Eucalyptus NC attach script finds it.
 
@@ -345,6 +359,36 @@ def ensure_present(path, content, owner=None, group=None, mode=0o640, check_mode
             set_attributes(path, current, want_uid, want_gid, mode)
     return dict(changed=changed, content_changed=content_changed, attributes_changed=attributes_changed,
                 uid=want_uid, gid=want_gid, mode=mode, diff=diff)
+
+
+def remove_sections(path, entities, check_mode=False):
+    """Remove the sections of ``entities`` (``client.NAME``) from the keyring at ``path``,
+    atomically, keeping its other sections, owner, group and mode; the file itself goes when no
+    section is left. Returns dict(changed, removed (the entities found), diff)."""
+    directory = os.path.dirname(path) or "."
+    unchanged = dict(changed=False, removed=[], diff=dict(before="", after=""))
+    if not os.path.isdir(directory):
+        return unchanged
+    check_path(path)
+    current = read_state(path)
+    if current is None:
+        return unchanged
+    text = current["content"].decode("utf-8", "replace")
+    parts = split_sections(text)
+    removed = [entity for entity, _section in parts if entity in entities]
+    if not removed:
+        return dict(unchanged, diff=dict(before=describe(path, current, text), after=describe(path, current, text)))
+    left = [(entity, section) for entity, section in parts if entity not in entities]
+    remove_file = not any(entity for entity, _section in left)
+    after_text = "".join(section for _entity, section in left)
+    diff = dict(before=describe(path, current, text), after="" if remove_file else describe(path, current, after_text),
+                before_header=path, after_header=path)
+    if not check_mode:
+        if remove_file:
+            remove(path)
+        else:
+            atomic_write(path, after_text.encode("utf-8"), current["uid"], current["gid"], current["mode"])
+    return dict(changed=True, removed=removed, diff=diff)
 
 
 def ensure_absent(path, check_mode=False):

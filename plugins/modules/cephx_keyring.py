@@ -78,12 +78,31 @@ options:
     default: '0640'
   state:
     description:
-      - V(present) writes the file, V(absent) removes it.
+      - V(present) writes the file, V(absent) removes it (or only the O(sections) named).
     type: str
     choices: [present, absent]
     default: present
+  keep_earlier_generations:
+    description:
+      - With O(state=present), the sections of the earlier generations of O(name) that the file
+        already holds are kept as they are, after the section of O(name). Generation 1 of a user
+        is its plain id, generation N its id with C(.gen<N>) (for O(name=eucalyptus.gen3): the
+        sections C(client.eucalyptus) and C(client.eucalyptus.gen2)).
+      - For a key rotation by user generations where one file serves both (the Storage
+        Controller's C(cephkeyringfile)): the client can switch its user name without its
+        keyring ever lacking the user it still uses.
+    type: bool
+    default: false
+  sections:
+    description:
+      - With O(state=absent), remove only the sections of these cephx ids (without C(client.)),
+        atomically, keeping the file's other sections, owner, group and mode. The file is removed
+        when no section is left.
+    type: list
+    elements: str
 notes:
-  - The file's whole content is managed; any other section or line in it is replaced.
+  - The file's whole content is managed; any other section or line in it is replaced (except the
+    sections kept with O(keep_earlier_generations)).
   - Missing users or groups, a missing directory, an invalid key or name fail before anything is changed.
 seealso:
   - module: eucalyptus.ceph.libvirt_secret
@@ -124,6 +143,21 @@ EXAMPLES = r"""
   eucalyptus.ceph.cephx_keyring:
     path: /etc/ceph/ceph.client.old.keyring
     state: absent
+
+- name: The SC's keyring with generation 2 of its user, generation 1 kept while the SC switches
+  eucalyptus.ceph.cephx_keyring:
+    path: /etc/ceph/ceph.client.eucalyptus.keyring
+    name: eucalyptus.gen2
+    key: "{{ sc_gen2_key }}"
+    keep_earlier_generations: true
+    owner: root
+    group: eucalyptus
+
+- name: Generation 1 retired, its section goes
+  eucalyptus.ceph.cephx_keyring:
+    path: /etc/ceph/ceph.client.eucalyptus.keyring
+    sections: [eucalyptus]
+    state: absent
 """
 
 RETURN = r"""
@@ -132,6 +166,18 @@ path:
   returned: always
   type: str
   sample: /etc/ceph/ceph.client.eucalyptus-nc.keyring
+removed_sections:
+  description: With O(sections), the entities whose sections were removed (in check mode, would be).
+  returned: when O(sections) is given
+  type: list
+  elements: str
+  sample: [client.eucalyptus]
+kept_sections:
+  description: With O(keep_earlier_generations), the entities of the earlier generations kept in the file.
+  returned: with O(state=present)
+  type: list
+  elements: str
+  sample: [client.eucalyptus]
 keyring:
   description:
     - The keyring file after the run; in check mode, as it would be. The key itself is never returned.
@@ -182,8 +228,11 @@ owner:
   sample: root
 """
 
+import os
+
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.eucalyptus.ceph.plugins.module_utils import _cephx_generations as generations
 from ansible_collections.eucalyptus.ceph.plugins.module_utils import _keyring_file as keyring_file
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._caps import caps_error, normalize_caps
 from ansible_collections.eucalyptus.ceph.plugins.module_utils._cephx_key import cephx_key_error
@@ -193,6 +242,19 @@ from ansible_collections.eucalyptus.ceph.plugins.module_utils._names import clie
 def run(module):
     params = module.params
     path = params["path"]
+    if params["sections"] is not None and params["state"] != "absent":
+        module.fail_json(msg="sections is for state=absent (the sections to remove)", path=path)
+    if params["state"] == "absent" and params["sections"] is not None:
+        errors = [client_id_error(n) for n in params["sections"]]
+        errors = [e for e in errors if e] or ([] if params["sections"] else ["sections must name at least one cephx id"])
+        if errors:
+            module.fail_json(msg="; ".join(errors), path=path)
+        result = keyring_file.remove_sections(path, set("client.%s" % n for n in params["sections"]),
+                                              check_mode=module.check_mode)
+        file_goes = result["changed"] and result["diff"]["after"] == ""
+        state = "present" if os.path.lexists(path) and not file_goes else "absent"
+        return dict(changed=result["changed"], path=path, keyring=dict(state=state), removed_sections=result["removed"],
+                    diff=result["diff"])
     if params["state"] == "absent":
         result = keyring_file.ensure_absent(path, check_mode=module.check_mode)
         return dict(changed=result["changed"], path=path, keyring=dict(state="absent"), diff=result["diff"])
@@ -208,6 +270,10 @@ def run(module):
         module.warn("mode %s gives every user on the host access to the cephx key in %s"
                     % (keyring_file.format_mode(mode), path))
     content = keyring_file.render_keyring(params["name"], params["key"], normalize_caps(caps) if caps else None)
+    kept = []
+    if params["keep_earlier_generations"]:
+        kept = earlier_generation_sections(path, params["name"])
+        content += "".join(section for _entity, section in kept)
     result = keyring_file.ensure_present(path, content, owner=params["owner"], group=params["group"], mode=mode,
                                          check_mode=module.check_mode)
     keyring = dict(
@@ -224,8 +290,22 @@ def run(module):
         keyring=keyring,
         content_changed=result["content_changed"],
         attributes_changed=result["attributes_changed"],
+        kept_sections=[entity for entity, _section in kept],
         diff=result["diff"],
     )
+
+
+def earlier_generation_sections(path, name):
+    """``[(entity, section text)]`` of the earlier generations of ``name`` in the file at
+    ``path``, in file order (none when the file does not exist)."""
+    keyring_file.check_path(path)
+    current = keyring_file.read_state(path)
+    if current is None:
+        return []
+    base, generation = generations.split_generation(name)
+    parts = keyring_file.split_sections(current["content"].decode("utf-8", "replace"))
+    earlier = set(generations.prior_generations(base, generation, [entity for entity, _section in parts if entity]))
+    return [(entity, section) for entity, section in parts if entity in earlier]
 
 
 def main():
@@ -239,6 +319,8 @@ def main():
             group=dict(type="str"),
             mode=dict(type="raw", default="0640"),
             state=dict(type="str", default="present", choices=["present", "absent"]),
+            keep_earlier_generations=dict(type="bool", default=False),
+            sections=dict(type="list", elements="str"),
         ),
         required_if=[("state", "present", ("name", "key"))],
         supports_check_mode=True,

@@ -212,3 +212,45 @@ def test_bad_input_fails_cleanly_and_writes_nothing(run_module, user, groups, kd
     assert re.search(expect[1], r.msg), r.msg
     assert os.listdir(str(kdir)) == []
     assert key not in r.output
+
+
+def test_generations_share_one_file_and_both_authenticate(run_module, ceph_cluster, admin, user, groups, kdir, argv_watcher):
+    """The SC's keyring through a rotation by user generations: generation 2 written with
+    generation 1 kept, both log in from the one file; then generation 1's section removed."""
+    name, key = user
+    gen2 = name + ".gen2"
+    key2 = admin.mon({"prefix": "auth get-or-create", "entity": "client." + gen2, "caps": ["mon", "profile rbd"]})[0]["key"]
+    try:
+        path = str(kdir / ("ceph.client.%s.keyring" % name))
+        with argv_watcher([key, key2]) as watch:
+            r = run_module("cephx_keyring", dict(path=path, name=name, key=key, group="eucalyptus"))
+            assert not r.failed and r.changed, r.msg
+            r = run_module("cephx_keyring", dict(path=path, name=gen2, key=key2, group="eucalyptus",
+                                                 keep_earlier_generations=True), diff=True)
+            assert not r.failed and r.changed, r.msg
+            assert r.result["kept_sections"] == ["client." + name]
+            text = open(path).read()
+            assert text == "[client.%s]\n\tkey = %s\n[client.%s]\n\tkey = %s\n" % (gen2, key2, name, key)
+            assert attach_script_key(text, name) == key and attach_script_key(text, gen2) == key2
+            assert connects(ceph_cluster, name, path) and connects(ceph_cluster, gen2, path)
+            assert key not in r.output and key2 not in r.output
+            # idempotent; without keep_earlier_generations the file holds only the one user
+            again = run_module("cephx_keyring", dict(path=path, name=gen2, key=key2, group="eucalyptus",
+                                                     keep_earlier_generations=True))
+            assert not again.failed and not again.changed
+            plain = run_module("cephx_keyring", dict(path=path, name=gen2, key=key2, group="eucalyptus"), check=True)
+            assert plain.changed and open(path).read() == text
+            # generation 1 retired: its section goes, generation 2 still logs in
+            r = run_module("cephx_keyring", dict(path=path, sections=[name], state="absent"), check=True, diff=True)
+            assert r.changed and r.result["removed_sections"] == ["client." + name] and open(path).read() == text
+            r = run_module("cephx_keyring", dict(path=path, sections=[name], state="absent"))
+            assert r.changed and r.result["keyring"] == {"state": "present"}
+            assert open(path).read() == "[client.%s]\n\tkey = %s\n" % (gen2, key2)
+            assert connects(ceph_cluster, gen2, path) and not connects(ceph_cluster, name, path)
+            assert (os.stat(path).st_gid, stat.S_IMODE(os.stat(path).st_mode)) == (groups["eucalyptus"], 0o640)
+            assert not run_module("cephx_keyring", dict(path=path, sections=[name], state="absent")).changed
+            bad = run_module("cephx_keyring", dict(path=path, name=gen2, key=key2, sections=[name]))
+            assert bad.failed and "sections is for state=absent" in bad.msg
+        assert watch.hits == []
+    finally:
+        admin.delete_user(gen2)

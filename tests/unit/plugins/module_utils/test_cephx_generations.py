@@ -20,6 +20,18 @@ def test_a_generation_is_a_positive_integer(bad):
         gen.generation_id("x", bad)
 
 
+@pytest.mark.parametrize("cephx_id, expected", [
+    ("sc", ("sc", 1)), ("sc.gen2", ("sc", 2)), ("eucalyptus-nc-nc1.gen17", ("eucalyptus-nc-nc1", 17)),
+    # generation 1 never carries a suffix, so '.gen1' and '.gen02' are part of a plain id
+    ("sc.gen1", ("sc.gen1", 1)), ("sc.gen02", ("sc.gen02", 1)), (".gen3", (".gen3", 1)), ("sc.gen2x", ("sc.gen2x", 1)),
+])
+def test_split_generation(cephx_id, expected):
+    assert gen.split_generation(cephx_id) == expected
+    base, generation = expected
+    if cephx_id != ".gen3":
+        assert gen.generation_id(base, generation) == cephx_id
+
+
 def test_prior_generations_are_exact_names_only():
     entities = ["client.eucalyptus-nc", "client.eucalyptus-nc.gen2", "client.eucalyptus-nc.gen3",
                 "client.eucalyptus-nc-nc1", "client.eucalyptus-nc.gen2x", "client.eucalyptus-nc.gen02",

@@ -245,3 +245,39 @@ def test_failed_write_leaves_no_temp_file(tmp_path, monkeypatch):
     with pytest.raises(kf.KeyringFileError, match="No space left"):
         kf.ensure_present(str(tmp_path / "k"), kf.render_keyring("x", REAL_KEY))
     assert os.listdir(str(tmp_path)) == []
+
+
+# -- several sections (the SC's keyring during a rotation by user generations) -----------------
+def test_split_sections_keeps_every_line_in_order():
+    text = "# made by hand\n" + kf.render_keyring("sc", REAL_KEY) + kf.render_keyring("sc.gen2", REEF_KEY, {"mon": "profile rbd"})
+    parts = kf.split_sections(text)
+    assert [entity for entity, _ in parts] == [None, "client.sc", "client.sc.gen2"]
+    assert "".join(section for _, section in parts) == text
+    assert kf.split_sections("") == []
+
+
+def test_remove_sections_keeps_the_others_and_the_attributes(tmp_path):
+    path = str(tmp_path / "k")
+    both = kf.render_keyring("sc.gen2", REEF_KEY) + kf.render_keyring("sc", REAL_KEY)
+    kf.ensure_present(path, both, mode=0o640)
+    r = kf.remove_sections(path, {"client.sc"}, check_mode=True)
+    assert r["changed"] and r["removed"] == ["client.sc"] and open(path).read() == both
+    assert REAL_KEY not in str(r["diff"]) and REEF_KEY not in str(r["diff"])
+    r = kf.remove_sections(path, {"client.sc"})
+    assert r["changed"] and open(path).read() == kf.render_keyring("sc.gen2", REEF_KEY)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
+    assert not kf.remove_sections(path, {"client.sc"})["changed"]
+    assert not kf.remove_sections(str(tmp_path / "missing"), {"client.sc"})["changed"]
+    # the last section gone: the file goes
+    r = kf.remove_sections(path, {"client.sc.gen2"})
+    assert r["changed"] and r["diff"]["after"] == "" and not os.path.exists(path)
+
+
+def test_remove_sections_refuses_a_symlink(tmp_path):
+    target = tmp_path / "real"
+    target.write_text(kf.render_keyring("sc", REAL_KEY))
+    link = tmp_path / "link"
+    link.symlink_to(target)
+    with pytest.raises(kf.KeyringFileError, match="symbolic link"):
+        kf.remove_sections(str(link), {"client.sc"})
+    assert target.read_text() == kf.render_keyring("sc", REAL_KEY)
