@@ -114,8 +114,9 @@ stage_integration() {
 # scripts/lab.sh read EUCA_LAB_{CEPH,SC,NC1,NC2}_SUITE, default bookworm). Each case proves
 # something the others do not:
 #   default/tentacle       everything on Tentacle (type-2 cephx keys, systemd 262); both default
-#                          cases end with rotate.yml (SC pending-key handover, NCs to user
-#                          generation 2) under a guest's verified I/O and the SC's operations
+#                          cases end with rotate.yml (NCs to user generation 2) under a guest's
+#                          verified I/O and the SC's operations: here the SC by user generations
+#                          (EUCA_LAB_SC_ROTATION=generation), in reef-mixed by pending keys
 #   default/reef-mixed     a Reef cluster with Pacific SC and NC (clients older than the
 #                          cluster) next to a Reef NC, attaching the same volumes at once
 #                          (EUCA_LAB_IDLE_WAIT=0: the libvirtd idle-exit proof runs in default/tentacle)
@@ -154,7 +155,7 @@ stage_integration() {
 # alone, default/pacific 1190 s instead of 578 s in a measured third lane).
 # MOLECULE_CASES="default/tentacle expansion/tentacle" runs only those.
 MOLECULE_MATRIX=(
-    "default tentacle EUCA_LAB_CEPH_SUITE=forky EUCA_LAB_SC_SUITE=forky EUCA_LAB_NC1_SUITE=forky EUCA_LAB_NC2_SUITE=forky"
+    "default tentacle EUCA_LAB_CEPH_SUITE=forky EUCA_LAB_SC_SUITE=forky EUCA_LAB_NC1_SUITE=forky EUCA_LAB_NC2_SUITE=forky EUCA_LAB_SC_ROTATION=generation"
     "default reef-mixed EUCA_LAB_CEPH_SUITE=trixie EUCA_LAB_SC_SUITE=bookworm EUCA_LAB_NC1_SUITE=trixie EUCA_LAB_NC2_SUITE=bookworm EUCA_LAB_IDLE_WAIT=0"
     "existing tentacle EUCA_LAB_CEPH_SUITE=forky EUCA_LAB_SC_SUITE=forky EUCA_LAB_NC1_SUITE=forky"
     "expansion pacific"

@@ -85,12 +85,12 @@ options:
   keep_earlier_generations:
     description:
       - With O(state=present), the sections of the earlier generations of O(name) that the file
-        already holds are kept as they are, after the section of O(name). Generation 1 of a user
-        is its plain id, generation N its id with C(.gen<N>) (for O(name=eucalyptus.gen3): the
-        sections C(client.eucalyptus) and C(client.eucalyptus.gen2)).
-      - For a key rotation by user generations where one file serves both (the Storage
+        already holds are kept as they are, after the section of O(name).
+      - Generation 1 of a user is its plain id, generation N its id with C(.gen<N>); for
+        O(name=eucalyptus.gen3) those are the sections C(client.eucalyptus) and C(client.eucalyptus.gen2).
+      - "For a key rotation by user generations where one file serves both (the Storage
         Controller's C(cephkeyringfile)): the client can switch its user name without its
-        keyring ever lacking the user it still uses.
+        keyring ever lacking the user it still uses."
     type: bool
     default: false
   sections:

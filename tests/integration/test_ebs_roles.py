@@ -90,6 +90,25 @@ def test_ebs_pools_role(run_module, inventory, admin, tmp_path):
     p, doc = playbook(run_module, inv, play, "-e", json.dumps({"ebs_nc_user": SC}))
     assert p.returncode != 0 and "must not share a cephx user" in p.stdout
 
+    # after a rotation to generation 2 (generation 1 retired), the role makes the current
+    # generation's users and never generation 1 again
+    gen2 = {"ebs_sc_user_generation": 2, "ebs_nc_user_generation": 2}
+    try:
+        p, doc = playbook(run_module, inv, play, "-e", json.dumps(gen2))
+        assert p.returncode == 0 and changed(doc) == {"mon1": 1}, p.stdout[-3000:]
+        assert admin.get_caps(SC + ".gen2") == admin.get_caps(SC) and admin.get_caps(NC + ".gen2") == admin.get_caps(NC)
+        for user in (SC, NC):
+            admin.delete_user(user)
+        p, doc = playbook(run_module, inv, play, "-e", json.dumps(gen2))
+        assert p.returncode == 0 and changed(doc) == {"mon1": 0}, p.stdout[-3000:]
+        assert admin.get_caps(SC) is None and admin.get_caps(NC) is None
+    finally:
+        for user in (SC + ".gen2", NC + ".gen2"):
+            admin.delete_user(user)
+        # generation 1 again for the tests below
+        p, doc = playbook(run_module, inv, play)
+        assert p.returncode == 0, p.stdout[-3000:]
+
 
 def test_validate_playbook(run_module, inventory, admin):
     inv, tmp = inventory

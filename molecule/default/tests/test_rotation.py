@@ -45,6 +45,19 @@ def test_generation_1_was_kept_while_used_and_retired_after():
     assert r["switch_kept_generation_1"] and r["retired_after_detach"], r
 
 
+def test_the_sc_switched_users_as_the_case_asks():
+    """EUCA_LAB_SC_ROTATION=generation: the SC's operations followed the cephuser property from
+    client.eucalyptus to client.eucalyptus.gen2, and generation 1 was retired; else the one user
+    kept its name through the handover."""
+    r = results()
+    users = r["sc_operations"]["users"]
+    if os.environ.get("EUCA_LAB_SC_ROTATION") == "generation":
+        assert r["sc_rotation"] == "generation" and r["sc_generation_1_retired"], r
+        assert users.get("eucalyptus", 0) > 0 and users.get("eucalyptus.gen2", 0) > 0, users
+    else:
+        assert r["sc_rotation"] == "pending" and list(users) == ["eucalyptus"], users
+
+
 def test_the_old_keys_are_refused():
     r = results()
     assert r["old_sc_key_refused"] and r["old_nc_key_refused"], r["old_key_messages"]
@@ -55,3 +68,16 @@ def test_only_generation_2_of_the_nc_user_is_left_with_the_nc_caps(host):
     assert "client.eucalyptus-nc" not in entities
     caps = entities["client.eucalyptus-nc.gen2"]["caps"]
     assert caps["mon"] == "profile rbd" and "pool=eucavolumes" in caps["osd"], caps
+
+
+def test_the_sc_user_left_is_the_current_generation_with_the_sc_caps(host):
+    entities = dict((e["entity"], e) for e in _ceph_json(host, "auth", "ls")["auth_dump"])
+    if os.environ.get("EUCA_LAB_SC_ROTATION") == "generation":
+        assert "client.eucalyptus" not in entities
+        current = "client.eucalyptus.gen2"
+    else:
+        assert "client.eucalyptus.gen2" not in entities
+        current = "client.eucalyptus"
+    caps = entities[current]["caps"]
+    # the SC profile: the rbd profile on the volume and snapshot pools (create, delete, clone)
+    assert caps["mon"] == "profile rbd" and "pool=eucavolumes" in caps["osd"] and "pool=eucasnapshots" in caps["osd"], caps

@@ -19,7 +19,9 @@ testinfra_hosts = RUNNER.get_hosts("euca_sc")
 
 def _vars(host):
     v = RUNNER.get_variables(host.backend.get_hostname())
-    user = v.get("ebs_sc_user", "eucalyptus")
+    base = v.get("ebs_sc_user", "eucalyptus")
+    # rotation.yml (the last side effect) moved the SC to generation 2 when the case asks for it
+    user = base + ".gen2" if os.environ.get("EUCA_LAB_SC_ROTATION") == "generation" else base
     keyring_dir = v.get("storage_controller_keyring_dir", "/etc/ceph")
     return {
         "zone": v.get("ebs_zone", "one"),
@@ -27,7 +29,8 @@ def _vars(host):
         "group": v.get("storage_controller_group", "eucalyptus"),
         "volume_pools": v.get("ebs_volume_pools", ["eucavolumes"]),
         "snapshot_pools": v.get("ebs_snapshot_pools", ["eucasnapshots"]),
-        "keyring": "%s/ceph.client.%s.keyring" % (keyring_dir, user),
+        # one file for every generation of the user
+        "keyring": "%s/ceph.client.%s.keyring" % (keyring_dir, base),
         "conf": "/etc/ceph/ceph.conf",
     }
 
