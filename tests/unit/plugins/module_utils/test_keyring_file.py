@@ -251,8 +251,8 @@ def test_failed_write_leaves_no_temp_file(tmp_path, monkeypatch):
 def test_split_sections_keeps_every_line_in_order():
     text = "# made by hand\n" + kf.render_keyring("sc", REAL_KEY) + kf.render_keyring("sc.gen2", REEF_KEY, {"mon": "profile rbd"})
     parts = kf.split_sections(text)
-    assert [entity for entity, _ in parts] == [None, "client.sc", "client.sc.gen2"]
-    assert "".join(section for _, section in parts) == text
+    assert [entity for entity, _section in parts] == [None, "client.sc", "client.sc.gen2"]
+    assert "".join(section for _entity, section in parts) == text
     assert kf.split_sections("") == []
 
 
