@@ -247,6 +247,21 @@ def test_rotation_by_user_generations_under_sc_operations(admin, generation_site
     ops = StorageControllerOps(site, vol)
     ops.start()
     time.sleep(3)
+    # a run interrupted before the switch (euctl fails to write cephuser): the new user and its
+    # keyring section exist, the SC still works as generation 1, and the next run resumes
+    broken = site.root / "euctl-broken"
+    broken.write_text("#!/bin/sh\ncase \"$*\" in *cephuser=*) echo 'euctl: cannot reach the cloud' >&2; exit 1;; esac\n"
+                      "exec '%s' \"$@\"\n" % site.euctl)
+    broken.chmod(0o755)
+    cut = play(run_module, site, write_rotate_playbook(site, ebs_sc_user_generation=2,
+                                                       storage_controller_euctl_path=str(broken)))
+    assert cut.proc.returncode != 0 and any("cephuser" in str(m) for _t, m in cut.failures), cut.failures
+    assert site.store()[cephuser] == user and "client." + gen2 in admin.all_keys()
+    text = open(site.keyring).read()
+    assert "[client.%s]\n" % gen2 in text and "[client.%s]\n" % user in text
+    assert ops.failed == [], ops.failed[:5]
+
+    rotate = write_rotate_playbook(site, ebs_sc_user_generation=2)  # the same file, euctl mended
     t0 = time.time()
     run = play(run_module, site, rotate)
     t1 = time.time()
