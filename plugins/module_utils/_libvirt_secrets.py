@@ -164,7 +164,8 @@ def _quiet(_ctx, _err):
     """libvirt prints every error on stderr by default; we raise them instead."""
 
 
-def _code(exc):
+def error_code(exc):
+    """The libvirt error code of ``exc`` (VIR_ERR_*), or None."""
     try:
         return exc.get_error_code()
     except Exception:  # pragma: no cover
@@ -206,22 +207,12 @@ def connect(uri):
     return conn
 
 
-def error_code(exc):
-    return _code(exc)
-
-
 class SecretStore:
     """One libvirt connection; every call raises LibvirtSecretError on failure."""
 
     def __init__(self, uri="qemu:///system"):
-        message = bindings_missing_message()
-        if message:
-            raise LibvirtSecretError(message)
         self.uri = uri
-        libvirt.registerErrorHandler(_quiet, None)
-        self.conn = open_with_retry(libvirt.open, uri, libvirt.libvirtError)
-        if self.conn is None:  # pragma: no cover - old bindings returned None
-            raise LibvirtSecretError("cannot connect to libvirt at %s" % uri)
+        self.conn = connect(uri)
 
     def close(self):
         if self.conn is not None:
@@ -234,7 +225,7 @@ class SecretStore:
         try:
             return self.conn.secretLookupByUUIDString(uuid)
         except libvirt.libvirtError as exc:
-            if _code(exc) == libvirt.VIR_ERR_NO_SECRET:
+            if error_code(exc) == libvirt.VIR_ERR_NO_SECRET:
                 return None
             raise LibvirtSecretError("cannot look up secret %s: %s" % (uuid, exc))
 
@@ -242,7 +233,7 @@ class SecretStore:
         try:
             return self.conn.secretLookupByUsage(libvirt.VIR_SECRET_USAGE_TYPE_CEPH, usage_name)
         except libvirt.libvirtError as exc:
-            if _code(exc) == libvirt.VIR_ERR_NO_SECRET:
+            if error_code(exc) == libvirt.VIR_ERR_NO_SECRET:
                 return None
             raise LibvirtSecretError("cannot look up the ceph secret named %r: %s" % (usage_name, exc))
 
@@ -258,7 +249,7 @@ class SecretStore:
         try:
             return secret.value(0)
         except libvirt.libvirtError as exc:
-            if _code(exc) == libvirt.VIR_ERR_NO_SECRET:  # "secret ... does not have a value"
+            if error_code(exc) == libvirt.VIR_ERR_NO_SECRET:  # "secret ... does not have a value"
                 return None
             raise ValueUnreadable("cannot read the value of secret %s: %s" % (secret.UUIDString(), exc))
 
