@@ -364,9 +364,9 @@ def ensure_present(path, content, owner=None, group=None, mode=0o640, check_mode
 def remove_sections(path, entities, check_mode=False):
     """Remove the sections of ``entities`` (``client.NAME``) from the keyring at ``path``,
     atomically, keeping its other sections, owner, group and mode; the file itself goes when no
-    section is left. Returns dict(changed, removed (the entities found), diff)."""
+    section is left. Returns dict(changed, removed (the entities found), file_removed, diff)."""
     directory = os.path.dirname(path) or "."
-    unchanged = dict(changed=False, removed=[], diff=dict(before="", after=""))
+    unchanged = dict(changed=False, removed=[], file_removed=False, diff=dict(before="", after=""))
     if not os.path.isdir(directory):
         return unchanged
     check_path(path)
@@ -388,7 +388,7 @@ def remove_sections(path, entities, check_mode=False):
             remove(path)
         else:
             atomic_write(path, after_text.encode("utf-8"), current["uid"], current["gid"], current["mode"])
-    return dict(changed=True, removed=removed, diff=diff)
+    return dict(changed=True, removed=removed, file_removed=remove_file, diff=diff)
 
 
 def ensure_absent(path, check_mode=False):

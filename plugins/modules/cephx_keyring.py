@@ -251,8 +251,7 @@ def run(module):
             module.fail_json(msg="; ".join(errors), path=path)
         result = keyring_file.remove_sections(path, set("client.%s" % n for n in params["sections"]),
                                               check_mode=module.check_mode)
-        file_goes = result["changed"] and result["diff"]["after"] == ""
-        state = "present" if os.path.lexists(path) and not file_goes else "absent"
+        state = "present" if os.path.lexists(path) and not result["file_removed"] else "absent"
         return dict(changed=result["changed"], path=path, keyring=dict(state=state), removed_sections=result["removed"],
                     diff=result["diff"])
     if params["state"] == "absent":

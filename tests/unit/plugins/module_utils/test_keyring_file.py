@@ -264,13 +264,13 @@ def test_remove_sections_keeps_the_others_and_the_attributes(tmp_path):
     assert r["changed"] and r["removed"] == ["client.sc"] and open(path).read() == both
     assert REAL_KEY not in str(r["diff"]) and REEF_KEY not in str(r["diff"])
     r = kf.remove_sections(path, {"client.sc"})
-    assert r["changed"] and open(path).read() == kf.render_keyring("sc.gen2", REEF_KEY)
+    assert r["changed"] and not r["file_removed"] and open(path).read() == kf.render_keyring("sc.gen2", REEF_KEY)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
     assert not kf.remove_sections(path, {"client.sc"})["changed"]
     assert not kf.remove_sections(str(tmp_path / "missing"), {"client.sc"})["changed"]
     # the last section gone: the file goes
     r = kf.remove_sections(path, {"client.sc.gen2"})
-    assert r["changed"] and r["diff"]["after"] == "" and not os.path.exists(path)
+    assert r["changed"] and r["file_removed"] and r["diff"]["after"] == "" and not os.path.exists(path)
 
 
 def test_remove_sections_refuses_a_symlink(tmp_path):
